@@ -1,0 +1,44 @@
+# Two entry points for a fresh machine: `make run` (chat on http://127.0.0.1:8000) and `make test`.
+PY ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+
+.PHONY: run test test-fast lint format ingest eval bench install install-test
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/policyqa serve
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+test-fast: install-test
+	$(BIN)/pytest -q -m "not model and not slow"
+
+lint: install-test
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+ingest: install
+	$(BIN)/policyqa ingest
+
+eval: install
+	$(BIN)/policyqa eval --gold ../shared/evals/dev.jsonl --out report.json --markdown docs/eval-latest.md

@@ -1,0 +1,147 @@
+"""The assistant: validate -> (rewrite follow-up) -> retrieve -> pick evidence -> answer -> cite, or refuse."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from assistant.citations import citation_for, resolve_citations
+from assistant.errors import InvalidQuestionError
+from assistant.evidence import EvidencePicker, idf_table
+from assistant.extractive import compose_extractive
+from assistant.llm import LLMAnswerer
+from assistant.models import Answer, ParagraphContext, Turn
+from index.base import SearchHit
+from index.embeddings import NamedEmbeddings
+from index.hybrid import HybridSearcher
+from index.store import LoadedIndex
+from ingestion import normalize_text
+from ingestion.models import Paragraph
+from prompts import render
+
+_FOLLOW_UP = re.compile(r"^(那|那么|还有|如果|这个|那个|另外|此外|同样)")
+
+
+def standalone_question(question: str, history: list[Turn] | None) -> str:
+    """Rule-based follow-up rewriting: a short or anaphoric turn borrows the previous user question."""
+    if not history:
+        return question
+    previous = next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), "")
+    if previous and (len(question) <= 12 or _FOLLOW_UP.match(question)):
+        return f"{previous.strip()} {question}"
+    return question
+
+
+class Assistant:
+    """One loaded index version plus the models that read it; safe to share between request threads."""
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: NamedEmbeddings,
+        llm: LLMAnswerer | None = None,
+        top_k: int = 5,
+        min_evidence_score: float = 0.34,
+        max_question_chars: int = 2000,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.llm = llm
+        self.top_k = top_k
+        self.min_evidence_score = min_evidence_score
+        self.max_question_chars = max_question_chars
+        self.searcher = HybridSearcher(index, embedder)
+        self._paragraphs = {p.id: p for p in index.paragraphs}
+        self._order = {p.id: i for i, p in enumerate(index.paragraphs)}
+        self.picker = EvidencePicker(
+            self._paragraphs,
+            idf_table(index.bm25.doc_freq(), index.bm25.n_docs),
+            lambda q, texts: self.searcher.dense_similarity(q, texts).tolist(),
+        )
+        self._lock = threading.Lock()
+
+    def validate(self, question: str) -> str:
+        q = (question or "").strip()
+        if not q:
+            raise InvalidQuestionError("问题不能为空，请输入要咨询的政策问题。")
+        if len(q) > self.max_question_chars:
+            raise InvalidQuestionError(
+                f"问题过长（{len(q)} 字，上限 {self.max_question_chars} 字），请精简后再提问。"
+            )
+        return q
+
+    def search(self, question: str, k: int = 10) -> list[SearchHit]:
+        return self.searcher.search(normalize_text(self.validate(question)), k)
+
+    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+        q = standalone_question(self.validate(question), history)
+        hits = self.searcher.search(normalize_text(q), max(10, self.top_k))
+        evidence = self.picker.pick(q, hits, top=self.top_k)
+        if not evidence or evidence[0].score < self.min_evidence_score:
+            return self._refusal(q, hits, evidence[0].paragraph if evidence else None)
+        if self.llm is None:
+            composed = compose_extractive(evidence, self.min_evidence_score)
+            if composed is None:
+                return self._refusal(q, hits, None)
+            raw, sources = composed
+        else:
+            sources = self._llm_sources(hits)
+            llm_text = self.llm.answer(q, sources)
+            if llm_text is None:
+                return self._refusal(q, hits, evidence[0].paragraph)
+            raw = llm_text
+        text, citations, _dropped = resolve_citations(raw, sources)
+        if not citations:
+            return self._refusal(q, hits, evidence[0].paragraph)
+        return Answer(text=text, refused=False, citations=citations, hits=hits, question=q)
+
+    def _llm_sources(self, hits: list[SearchHit]) -> list[Paragraph]:
+        out: list[Paragraph] = []
+        for hit in hits[: self.top_k]:
+            for pid in hit.chunk.paragraph_ids:
+                p = self._paragraphs.get(pid)
+                if p is not None and p not in out:
+                    out.append(p)
+        return out[: self.top_k * 2]
+
+    def _refusal(self, q: str, hits: list[SearchHit], closest: Paragraph | None) -> Answer:
+        text = render("refusal")
+        citations = []
+        if closest is not None:
+            text += "\n" + render("refusal_closest") + "[1]"
+            citations = [citation_for(1, closest)]
+        return Answer(text=text, refused=True, citations=citations, hits=hits, question=q)
+
+    def paragraph(self, paragraph_id: str, window: int = 2) -> ParagraphContext | None:
+        p = self._paragraphs.get(paragraph_id)
+        if p is None:
+            return None
+        i = self._order[paragraph_id]
+        same = [
+            q
+            for q in self.index.paragraphs[max(0, i - window) : i + window + 1]
+            if q.source_file == p.source_file and q.article_index == p.article_index
+        ]
+        return ParagraphContext(
+            paragraph_id=p.id,
+            source_file=p.source_file,
+            article_title=p.article_title,
+            heading_path=p.heading_path,
+            text=p.text,
+            start=p.start,
+            end=p.end,
+            before=[(q.id, q.text) for q in same if self._order[q.id] < i],
+            after=[(q.id, q.text) for q in same if self._order[q.id] > i],
+        )
+
+    def stats(self) -> dict[str, object]:
+        m = self.index.manifest
+        return {
+            "documents": len(m.sources),
+            "paragraphs": m.paragraphs,
+            "chunks": m.chunks,
+            "embedder": m.embedder_id,
+            "index_version": self.index.path.name,
+            "index_created_at": m.created_at,
+            "backend": "extractive" if self.llm is None else "llm",
+        }

@@ -1,0 +1,105 @@
+"""Pick the evidence sentences that answer a question from the retrieved chunks, with a confidence score."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from index.base import SearchHit
+from index.bm25 import tokenize
+from ingestion import normalize_text
+from ingestion.models import Paragraph
+
+_SENT_END = re.compile(r"(?<=[。！？；!?;])|\n")
+_HAS_NUMBER = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万]+[个%％元人户次名倍项种]|百分之")
+_ASKS_NUMBER = re.compile(r"多少|几|比例|比率|[^自]比$|率|标准|金额|额度|起付|封顶|上限|下限|多高|多大|哪天|几月|何时|什么时候")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence of a retrieved paragraph, scored against the question."""
+
+    sentence: str  # display text as written
+    paragraph: Paragraph
+    chunk_rank: int  # 1-based rank of the chunk it came from
+    score: float  # 0..~1.2, higher is better
+    coverage: float  # IDF-weighted share of the question's terms found in the sentence
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences at Chinese and ASCII sentence ends; keeps the punctuation, drops empty pieces."""
+    return [s.strip() for s in _SENT_END.split(text) if s and s.strip()]
+
+
+def asks_for_number(question: str) -> bool:
+    return bool(_ASKS_NUMBER.search(question))
+
+
+class EvidencePicker:
+    """Scores sentences by IDF-weighted term coverage, dense similarity, chunk rank and number fit."""
+
+    def __init__(
+        self,
+        paragraphs: dict[str, Paragraph],
+        idf: Callable[[str], float],
+        similarity: Callable[[str, list[str]], list[float]] | None = None,
+    ) -> None:
+        self.paragraphs = paragraphs
+        self.idf = idf
+        self.similarity = similarity
+
+    def candidates(self, hits: list[SearchHit], top: int) -> list[tuple[str, Paragraph, int]]:
+        out: list[tuple[str, Paragraph, int]] = []
+        seen: set[tuple[str, str]] = set()
+        for rank, hit in enumerate(hits[:top], 1):
+            for pid in hit.chunk.paragraph_ids:
+                para = self.paragraphs.get(pid)
+                if para is None:
+                    continue
+                for sent in split_sentences(para.text):
+                    if len(sent) < 4 or sent not in hit.chunk.text or (pid, sent) in seen:
+                        continue
+                    seen.add((pid, sent))
+                    out.append((sent, para, rank))
+        return out
+
+    def pick(self, question: str, hits: list[SearchHit], top: int = 5) -> list[Evidence]:
+        """All candidate sentences of the top chunks, best first."""
+        q_norm = normalize_text(question)
+        q_terms = {t for t in tokenize(q_norm) if len(t) > 1 or not t.isascii()}
+        weights = {t: self.idf(t) for t in q_terms}
+        total = sum(weights.values()) or 1.0
+        cands = self.candidates(hits, top)
+        if not cands:
+            return []
+        dense = (
+            list(self.similarity(q_norm, [normalize_text(s) for s, _, _ in cands]))
+            if self.similarity
+            else [0.0] * len(cands)
+        )
+        wants_number = asks_for_number(q_norm)
+        scored: list[Evidence] = []
+        for (sent, para, rank), sim in zip(cands, dense, strict=True):
+            s_terms = set(tokenize(normalize_text(sent)))
+            coverage = sum(w for t, w in weights.items() if t in s_terms) / total
+            score = 0.65 * coverage + 0.35 * max(0.0, float(sim)) + 0.05 / rank
+            if wants_number:
+                score += 0.08 if _HAS_NUMBER.search(sent) else -0.08
+            scored.append(Evidence(sent, para, rank, score, coverage))
+        scored.sort(key=lambda e: -e.score)
+        return scored
+
+
+def idf_table(doc_freq: dict[str, int], n_docs: int) -> Callable[[str], float]:
+    """BM25-style IDF; unknown terms get the maximum weight (rare by definition)."""
+    top = math.log(1 + (n_docs + 0.5) / 0.5)
+
+    def idf(term: str) -> float:
+        df = doc_freq.get(term)
+        if not df:
+            return top
+        return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+    return idf

@@ -1,0 +1,85 @@
+"""Composition root: turn Settings into an embedder, a loaded index and an Assistant."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.core import Assistant
+from assistant.errors import ModelUnavailableError
+from assistant.llm import LLMAnswerer, make_openai_chat
+from assistant.settings import Settings
+from index.embeddings import NamedEmbeddings, SentenceTransformerEmbedder, USEEmbedder, force_offline
+from index.hashing import HashingEmbedder
+from index.store import build_index, load_index
+from ingestion import ingest_directory
+from ingestion.models import IngestReport
+
+
+def make_embedder(settings: Settings) -> NamedEmbeddings:
+    force_offline()
+    if settings.embedder == "use":
+        return USEEmbedder()
+    if settings.embedder == "hashing":
+        return HashingEmbedder()
+    assert settings.st_model_path is not None  # checked by Settings
+    emb = SentenceTransformerEmbedder(settings.st_model_path)
+    try:
+        emb.ensure_loaded()
+    except (OSError, ImportError, ValueError) as exc:
+        raise ModelUnavailableError(f"无法加载本地 sentence-transformers 模型：{exc}") from exc
+    return emb
+
+
+def build_assistant(settings: Settings, embedder: NamedEmbeddings | None = None) -> Assistant:
+    """Load the current index version (checked against the configured embedder) and wire the backend."""
+    embedder = embedder or make_embedder(settings)
+    index = load_index(settings.index_dir, embedder_id=embedder.model_id)
+    llm = None
+    if settings.backend == "openai":
+        assert settings.openai_base_url is not None
+        llm = LLMAnswerer(
+            make_openai_chat(
+                settings.openai_base_url,
+                settings.openai_model,
+                settings.openai_api_key.get_secret_value(),
+            )
+        )
+    return Assistant(
+        index,
+        embedder,
+        llm=llm,
+        top_k=settings.top_k,
+        min_evidence_score=settings.min_evidence_score,
+        max_question_chars=settings.max_question_chars,
+    )
+
+
+@dataclass
+class IngestOutcome:
+    report: IngestReport
+    seconds: float
+    version: str
+
+
+def run_ingest(
+    settings: Settings,
+    embedder: NamedEmbeddings | None = None,
+    progress: bool = True,
+    on_embed: Callable[[int, int], None] | None = None,
+) -> IngestOutcome:
+    """Files -> records -> a new index version, swapped in only when complete."""
+    t0 = time.perf_counter()
+    embedder = embedder or make_embedder(settings)
+    result = ingest_directory(settings.corpus_dir, max_tokens=settings.chunk_max_tokens, progress=progress)
+    path = build_index(
+        settings.index_dir,
+        result.documents,
+        result.paragraphs,
+        result.chunks,
+        embedder,
+        settings.chunk_max_tokens,
+        on_progress=on_embed,
+    )
+    return IngestOutcome(result.report, time.perf_counter() - t0, path.name)

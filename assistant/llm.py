@@ -1,0 +1,49 @@
+"""LLM answer backend: any LangChain chat model (OpenAI-compatible endpoint by default) over quoted evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from assistant.errors import ModelUnavailableError
+from ingestion.models import Paragraph
+from prompts import REFUSAL_TOKEN, answer_messages
+
+
+def format_context(sources: list[Paragraph]) -> str:
+    """Numbered evidence block; each source says where it comes from so the model can state the scope."""
+    blocks = []
+    for n, p in enumerate(sources, 1):
+        where = " > ".join([p.article_title, *p.heading_path]).strip(" >")
+        blocks.append(f"[{n}] （出处：{where}）\n{p.text}")
+    return "\n\n".join(blocks)
+
+
+def make_openai_chat(base_url: str, model: str, api_key: str, timeout: float = 60.0) -> BaseChatModel:
+    """A ChatOpenAI client for vLLM, Ollama, DeepSeek, Qwen or any OpenAI-compatible server."""
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError as exc:  # pragma: no cover - depends on install
+        raise ModelUnavailableError("openai 后端需要安装 langchain-openai") from exc
+    return ChatOpenAI(
+        base_url=base_url, model=model, api_key=api_key, temperature=0, timeout=timeout, max_retries=1
+    )
+
+
+class LLMAnswerer:
+    """Asks the chat model; returns raw text with `[n]` markers, or None when the model declines."""
+
+    def __init__(self, chat: BaseChatModel) -> None:
+        self.chat = chat
+
+    def answer(self, question: str, sources: list[Paragraph]) -> str | None:
+        messages: list[Any] = answer_messages(format_context(sources), question)
+        try:
+            reply = self.chat.invoke(messages)
+        except Exception as exc:
+            raise ModelUnavailableError(f"语言模型服务调用失败：{type(exc).__name__}") from exc
+        text = reply.content if isinstance(reply.content, str) else str(reply.content)
+        if not text.strip() or REFUSAL_TOKEN in text:
+            return None
+        return text.strip()

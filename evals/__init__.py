@@ -1,0 +1,1 @@
+"""Evaluation of the assistant against the gold set (metric definitions: ../shared/README.md)."""

@@ -1,0 +1,121 @@
+"""Run the gold set through an `ask` function: one call per question gives retrieval, answer and latency.
+
+The runner is written against a plain callable so tests can pass a fake and the CLI can pass the real
+assistant's `ask` without this module importing the assistant.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from assistant.models import Answer
+from evals import metrics
+from evals.dataset import GoldCase, Span, resolve_spans
+from evals.folding import ungrounded_numbers
+
+RETRIEVAL_DEPTH = 10  # MRR looks this deep; hit@5 is the first five of these
+
+
+def score_case(case: GoldCase, answer: Answer, sources: list[Span], latency_ms: float) -> dict[str, Any]:
+    """One per-question report row: what was asked, answered, retrieved and cited, and how it scored."""
+    retrieved = [Span(h.chunk.source_file, h.chunk.start, h.chunk.end) for h in answer.hits[:RETRIEVAL_DEPTH]]
+    rank = metrics.hit_rank(sources, retrieved, k=RETRIEVAL_DEPTH) if case.answerable else None
+    if case.answerable:
+        correct = metrics.answer_correct(answer.text, answer.refused, case.must_include)
+        missing = metrics.missing_strings(answer.text, case.must_include)
+    else:
+        correct, missing = answer.refused, []
+    citations = [
+        {
+            "n": c.n,
+            "source_file": c.source_file,
+            "start": c.start,
+            "end": c.end,
+            "ok": metrics.citation_ok(c, sources, case.must_include) if case.answerable else False,
+        }
+        for c in answer.citations
+    ]
+    return {
+        "id": case.id,
+        "type": case.type,
+        "answerable": case.answerable,
+        "question": case.question,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "hit_rank": rank,
+        "correct": correct,
+        "missing": missing,
+        "citations": citations,
+        "ungrounded": ungrounded_numbers(answer.text, [c.text for c in answer.citations]),
+        "latency_ms": round(latency_ms, 1),
+        "error": None,
+    }
+
+
+def error_row(case: GoldCase, exc: BaseException, latency_ms: float) -> dict[str, Any]:
+    """A failed `ask` scores as a wrong, unrefused answer with nothing retrieved, and keeps the error."""
+    return {
+        "id": case.id,
+        "type": case.type,
+        "answerable": case.answerable,
+        "question": case.question,
+        "answer": "",
+        "refused": False,
+        "hit_rank": None,
+        "correct": False,
+        "missing": list(case.must_include),
+        "citations": [],
+        "ungrounded": [],
+        "latency_ms": round(latency_ms, 1),
+        "error": f"{type(exc).__name__}: {exc}",
+        "traceback": traceback.format_exc(limit=5),
+    }
+
+
+def run_eval(
+    ask: Callable[[str], Answer],
+    gold: list[GoldCase],
+    corpus_dir: Path,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Ask every gold question, time it, and return the report (metrics, `by_type`, `per_question`).
+
+    Source spans are resolved before the first question, so a broken gold file fails fast instead of
+    after a long run.
+    """
+    spans = {case.id: resolve_spans(case, corpus_dir) for case in gold}
+    rows: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]evals[/bold] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=not progress,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("", total=len(gold))
+        for case in gold:
+            bar.update(task, description=case.id)
+            t0 = time.perf_counter()
+            try:
+                answer = ask(case.question)
+            except Exception as exc:
+                rows.append(error_row(case, exc, (time.perf_counter() - t0) * 1000))
+            else:
+                latency_ms = (time.perf_counter() - t0) * 1000
+                rows.append(score_case(case, answer, spans[case.id], latency_ms))
+            bar.advance(task)
+    report = metrics.summarize(rows)
+    report["elapsed_s"] = round(time.perf_counter() - started, 2)
+    report["by_type"] = metrics.by_type(rows)
+    report["per_question"] = rows
+    return report

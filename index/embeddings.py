@@ -103,7 +103,8 @@ class SentenceTransformerEmbedder(NamedEmbeddings):
                         "This embedder needs `pip install sentence-transformers torch==2.13.0`"
                     ) from exc
                 self._model = SentenceTransformer(self.model_path, device="cpu", local_files_only=True)
-                self.dim = int(self._model.get_sentence_embedding_dimension())
+                getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+                self.dim = int(getter())
         return self._model
 
     def embed_matrix(self, texts: list[str]) -> np.ndarray:

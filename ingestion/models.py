@@ -30,6 +30,8 @@ class Paragraph:
     text: str  # display text: pinyin annotations and mojibake stripped/repaired, script as written
     search_text: str  # normalized: simplified script, half-width digits and %, for BM25/embedding
     seq: int = 0
+    is_heading: bool = False  # the paragraph is an outline heading line (not body text)
+    noisy: bool = False  # still carries likely mojibake after repair
 
 
 @dataclass(frozen=True)

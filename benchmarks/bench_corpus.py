@@ -1,0 +1,120 @@
+"""Benchmark the bundled corpus end to end: parse, embed, build, retrieve, answer. Writes docs/benchmarks.md.
+
+Usage: .venv/bin/python benchmarks/bench_corpus.py [--embedder use|hashing] [--repeat 3] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.progress import track
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.core import Assistant  # noqa: E402
+from index.embeddings import NamedEmbeddings, USEEmbedder  # noqa: E402
+from index.hashing import HashingEmbedder  # noqa: E402
+from index.store import build_index, load_index  # noqa: E402
+from ingestion import ingest_directory, normalize_text  # noqa: E402
+
+GOLD_CANDIDATES = [ROOT.parent / "shared" / "evals" / "dev.jsonl", ROOT / "tests" / "data" / "dev.jsonl"]
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--embedder", choices=["use", "hashing"], default="use")
+    ap.add_argument("--repeat", type=int, default=3, help="passes over the gold questions")
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    embedder: NamedEmbeddings = USEEmbedder() if args.embedder == "use" else HashingEmbedder()
+    gold = next(p for p in GOLD_CANDIDATES if p.is_file())
+    questions = [json.loads(line)["question"] for line in gold.read_text(encoding="utf-8").splitlines() if line]
+
+    t0 = time.perf_counter()
+    result = ingest_directory(ROOT / "data" / "corpus", max_tokens=200, progress=False)
+    t_parse = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        embedder.embed_matrix(["预热"])
+        t0 = time.perf_counter()
+        build_index(Path(tmp), result.documents, result.paragraphs, result.chunks, embedder, 200)
+        t_build = time.perf_counter() - t0
+        assistant = Assistant(load_index(Path(tmp), embedder_id=embedder.model_id), embedder)
+        assistant.ask(questions[0])  # warm up
+        retrieve_ms: list[float] = []
+        ask_ms: list[float] = []
+        for _ in range(args.repeat):
+            for q in track(questions, description="retrieve + ask", transient=True):
+                t0 = time.perf_counter()
+                assistant.searcher.search(normalize_text(q), 10)
+                retrieve_ms.append((time.perf_counter() - t0) * 1000)
+                t0 = time.perf_counter()
+                assistant.ask(q)
+                ask_ms.append((time.perf_counter() - t0) * 1000)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    n_chunks = len(result.chunks)
+    rows = [
+        ("files / paragraphs / chunks", f"{len(result.documents)} / {len(result.paragraphs)} / {n_chunks}"),
+        ("parse + clean + chunk", f"{t_parse:.2f} s ({len(result.paragraphs) / t_parse:.0f} paragraphs/s)"),
+        ("embed + build index", f"{t_build:.2f} s ({n_chunks / t_build:.0f} chunks/s)"),
+        ("retrieval p50 / p95 (embedder warm)", f"{statistics.median(retrieve_ms):.1f} / {pct(retrieve_ms, 0.95):.1f} ms"),
+        ("ask p50 / p95 (retrieve + evidence + answer)", f"{statistics.median(ask_ms):.1f} / {pct(ask_ms, 0.95):.1f} ms"),
+        ("peak RSS", f"{rss:.0f} MB"),
+    ]
+    cmd = f".venv/bin/python benchmarks/bench_corpus.py --embedder {args.embedder} --repeat {args.repeat}"
+    lines = [
+        f"## Bundled corpus, embedder `{embedder.model_id}`",
+        "",
+        f"Command: `{cmd}`  ",
+        f"Machine: {machine()}  ",
+        f"Date: {datetime.now(UTC).strftime('%Y-%m-%d')}; {len(questions)} gold questions x {args.repeat} passes",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        *[f"| {k} | {v} |" for k, v in rows],
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_write:
+        out = ROOT / "docs" / "benchmarks.md"
+        out.parent.mkdir(exist_ok=True)
+        header = "# Benchmarks\n\nLatest figures; each section says the command and machine that produced it.\n\n"
+        out.write_text(header + text, encoding="utf-8")
+    print(
+        f"benchmark done: {len(result.documents)} files, {len(result.paragraphs)} paragraphs, "
+        f"retrieval p95 {pct(retrieve_ms, 0.95):.1f} ms, ask p95 {pct(ask_ms, 0.95):.1f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

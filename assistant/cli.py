@@ -126,7 +126,7 @@ def serve(host: str | None, port: int | None) -> None:
 def eval_cmd(gold: Path, out: Path, markdown: Path | None) -> None:
     """Run the gold question set and write a JSON report.
 
-    Example: policyqa eval --gold ../shared/evals/dev.jsonl --out report.json
+    Example: policyqa eval --gold dev.jsonl --out report.json
     """
     from evals.__main__ import main as evals_main
 

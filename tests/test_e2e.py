@@ -106,3 +106,34 @@ def test_real_server_rejects_bad_input_without_traceback(server: str) -> None:
         assert "Traceback" not in r.text
     r = httpx.post(f"{server}/api/ask", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 422 and "Traceback" not in r.text
+
+
+REPORT_KEYS = {
+    "n",
+    "retrieval_hit_at_5",
+    "mrr",
+    "answer_accuracy",
+    "citation_precision",
+    "refusal_accuracy",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "per_question",
+}
+
+
+def test_cli_eval_on_the_dev_gold_set(
+    use_index_dir: Path, gold_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POLICYQA_INDEX_DIR", str(use_index_dir))
+    out = tmp_path / "report.json"
+    md = tmp_path / "report.md"
+    result = CliRunner().invoke(main, ["eval", "--gold", str(gold_path), "--out", str(out), "--markdown", str(md)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert REPORT_KEYS <= set(report)
+    assert report["n"] == 78 and len(report["per_question"]) == 78
+    # A floor well under today's figures: a change that breaks retrieval or answering fails here.
+    assert report["retrieval_hit_at_5"] >= 0.8
+    assert report["answer_accuracy"] >= 0.7
+    assert report["ungrounded_numbers"] == 0
+    assert "retrieval_hit_at_5" in md.read_text(encoding="utf-8")

@@ -1,0 +1,48 @@
+"""The assistant on the real corpus with the fast hashing embedder: answers, refusals, bad questions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.core import Assistant
+from assistant.errors import InvalidQuestionError
+from evals.folding import extract_numbers
+
+
+def test_answer_states_the_figure_with_a_valid_citation(hashing_assistant: Assistant) -> None:
+    answer = hashing_assistant.ask("贫困人口住院合规费用自付比不超过多少？")
+    assert not answer.refused
+    assert "10%" in answer.text
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.text)}
+    assert markers == {c.n for c in answer.citations}
+    for line in answer.text.splitlines():
+        assert re.search(r"\[\d+\]", line), line  # every sentence is cited
+
+
+def test_extractive_answer_invents_no_number(hashing_assistant: Assistant) -> None:
+    for q in ("城市低保保障标准调到了多少？", "县财政给每次血液透析补助多少钱？", "雨露计划每人每学期能领多少？"):
+        answer = hashing_assistant.ask(q)
+        cited = " ".join(c.text for c in answer.citations)
+        body = re.sub(r"\[\d+\]", "", answer.text)
+        assert extract_numbers(body) <= extract_numbers(cited), (q, answer.text)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "问" * 2001])
+def test_bad_questions_are_rejected_in_chinese(hashing_assistant: Assistant, question: str) -> None:
+    with pytest.raises(InvalidQuestionError, match="问题"):
+        hashing_assistant.ask(question)
+
+
+def test_paragraph_context_has_neighbours_of_the_same_article(hashing_assistant: Assistant) -> None:
+    p = hashing_assistant.index.paragraphs[10]
+    ctx = hashing_assistant.paragraph(p.id)
+    assert ctx is not None and ctx.text == p.text and ctx.start == p.start
+    assert ctx.before and ctx.after
+    assert hashing_assistant.paragraph("nope-p9999") is None
+
+
+def test_stats_describe_the_index(hashing_assistant: Assistant) -> None:
+    stats = hashing_assistant.stats()
+    assert stats["documents"] == 5 and stats["paragraphs"] > 1000 and stats["embedder"] == "hashing-256"

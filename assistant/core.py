@@ -1,4 +1,4 @@
-"""The assistant: validate -> (rewrite follow-up) -> retrieve -> pick evidence -> answer -> cite, or refuse."""
+"""The assistant: validate, rewrite a follow-up, retrieve, pick evidence, answer and cite, or refuse."""
 
 from __future__ import annotations
 

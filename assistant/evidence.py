@@ -14,7 +14,9 @@ from ingestion.models import Paragraph
 
 _SENT_END = re.compile(r"(?<=[。！？；!?;])|\n")
 _HAS_NUMBER = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万]+[个%％元人户次名倍项种]|百分之")
-_ASKS_NUMBER = re.compile(r"多少|几|比例|比率|[^自]比$|率|标准|金额|额度|起付|封顶|上限|下限|多高|多大|哪天|几月|何时|什么时候")
+_ASKS_NUMBER = re.compile(
+    r"多少|几|比例|比率|[^自]比$|率|标准|金额|额度|起付|封顶|上限|下限|多高|多大|哪天|几月|何时|什么时候"
+)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""LLM answer backend: any LangChain chat model (OpenAI-compatible endpoint by default) over quoted evidence."""
+"""LLM answer backend: any LangChain chat model (OpenAI-compatible by default) over quoted evidence."""
 
 from __future__ import annotations
 

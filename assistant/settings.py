@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     chunk_max_tokens: int = Field(200, ge=32, le=2000, description="Max tiktoken tokens per chunk.")
     top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answer backend.")
     backend: Literal["extractive", "openai"] = Field("extractive", description="Answer backend.")
-    openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://host:8000/v1.")
+    openai_base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint, e.g. http://host:8000/v1."
+    )
     openai_model: str = Field("qwen2.5-7b-instruct", description="Model name at that endpoint.")
     openai_api_key: SecretStr = Field(SecretStr("EMPTY"), description="API key for that endpoint.")
     min_evidence_score: float = Field(

@@ -46,7 +46,10 @@ def machine() -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
+        f"{mem:.0f} GiB RAM, Python {platform.python_version()}"
+    )
 
 
 def main() -> int:
@@ -57,7 +60,9 @@ def main() -> int:
     args = ap.parse_args()
     embedder: NamedEmbeddings = USEEmbedder() if args.embedder == "use" else HashingEmbedder()
     gold = next(p for p in GOLD_CANDIDATES if p.is_file())
-    questions = [json.loads(line)["question"] for line in gold.read_text(encoding="utf-8").splitlines() if line]
+    questions = [
+        json.loads(line)["question"] for line in gold.read_text(encoding="utf-8").splitlines() if line
+    ]
 
     t0 = time.perf_counter()
     result = ingest_directory(ROOT / "data" / "corpus", max_tokens=200, progress=False)
@@ -85,8 +90,14 @@ def main() -> int:
         ("files / paragraphs / chunks", f"{len(result.documents)} / {len(result.paragraphs)} / {n_chunks}"),
         ("parse + clean + chunk", f"{t_parse:.2f} s ({len(result.paragraphs) / t_parse:.0f} paragraphs/s)"),
         ("embed + build index", f"{t_build:.2f} s ({n_chunks / t_build:.0f} chunks/s)"),
-        ("retrieval p50 / p95 (embedder warm)", f"{statistics.median(retrieve_ms):.1f} / {pct(retrieve_ms, 0.95):.1f} ms"),
-        ("ask p50 / p95 (retrieve + evidence + answer)", f"{statistics.median(ask_ms):.1f} / {pct(ask_ms, 0.95):.1f} ms"),
+        (
+            "retrieval p50 / p95 (embedder warm)",
+            f"{statistics.median(retrieve_ms):.1f} / {pct(retrieve_ms, 0.95):.1f} ms",
+        ),
+        (
+            "ask p50 / p95 (retrieve + evidence + answer)",
+            f"{statistics.median(ask_ms):.1f} / {pct(ask_ms, 0.95):.1f} ms",
+        ),
         ("peak RSS", f"{rss:.0f} MB"),
     ]
     cmd = f".venv/bin/python benchmarks/bench_corpus.py --embedder {args.embedder} --repeat {args.repeat}"
@@ -95,7 +106,8 @@ def main() -> int:
         "",
         f"Command: `{cmd}`  ",
         f"Machine: {machine()}  ",
-        f"Date: {datetime.now(UTC).strftime('%Y-%m-%d')}; {len(questions)} gold questions x {args.repeat} passes",
+        f"Date: {datetime.now(UTC).strftime('%Y-%m-%d')}; "
+        f"{len(questions)} gold questions x {args.repeat} passes",
         "",
         "| measure | value |",
         "|---|---|",
@@ -107,7 +119,9 @@ def main() -> int:
     if not args.no_write:
         out = ROOT / "docs" / "benchmarks.md"
         out.parent.mkdir(exist_ok=True)
-        header = "# Benchmarks\n\nLatest figures; each section says the command and machine that produced it.\n\n"
+        header = (
+            "# Benchmarks\n\nLatest figures; each section says the command and machine that produced it.\n\n"
+        )
         out.write_text(header + text, encoding="utf-8")
     print(
         f"benchmark done: {len(result.documents)} files, {len(result.paragraphs)} paragraphs, "

@@ -1,4 +1,4 @@
-"""The metrics of the shared README (metric definitions), as pure functions over spans, flags and per-question rows.
+"""The metrics defined in the shared README, as pure functions over spans, flags and per-question rows.
 
 Rates whose denominator is empty (e.g. `citation_precision` when no answer cites anything) are
 `None`, not 0: "not measurable" must not read as "all wrong".

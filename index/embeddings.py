@@ -59,6 +59,10 @@ class USEEmbedder(NamedEmbeddings):
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:  # web requests share one model; its tokenizer state is not documented thread-safe
+            return self._encode(model, texts)
+
+    def _encode(self, model: Any, texts: list[str]) -> np.ndarray:
         parts = [
             np.asarray(model.encode(texts[i : i + self.batch_size]), dtype=np.float32)
             for i in range(0, len(texts), self.batch_size)
@@ -103,7 +107,10 @@ class SentenceTransformerEmbedder(NamedEmbeddings):
                         "This embedder needs `pip install sentence-transformers torch==2.13.0`"
                     ) from exc
                 self._model = SentenceTransformer(self.model_path, device="cpu", local_files_only=True)
-                getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+                getter = (
+                    getattr(self._model, "get_embedding_dimension", None)
+                    or self._model.get_sentence_embedding_dimension
+                )
                 self.dim = int(getter())
         return self._model
 

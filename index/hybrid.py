@@ -1,4 +1,7 @@
-"""Dense + BM25 retrieval fused by weighted reciprocal rank: BM25 catches figures and names, dense catches paraphrase."""
+"""Dense + BM25 retrieval fused by weighted reciprocal rank.
+
+BM25 catches exact figures and place names; dense vectors catch paraphrase.
+"""
 
 from __future__ import annotations
 
@@ -49,9 +52,7 @@ class HybridSearcher:
             sparse_rank[i] = rank
             fused[i] = fused.get(i, 0.0) + self.sparse_weight / (self.rrf_k + rank)
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
-        return [
-            SearchHit(chunks[i], score, dense_rank.get(i), sparse_rank.get(i)) for i, score in best
-        ]
+        return [SearchHit(chunks[i], score, dense_rank.get(i), sparse_rank.get(i)) for i, score in best]
 
     def dense_similarity(self, query: str, texts: list[str]) -> np.ndarray:
         """Cosine similarity of the query to arbitrary texts (used to pick evidence sentences)."""

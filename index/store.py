@@ -103,9 +103,7 @@ def build_index(
         counts: dict[str, int] = {}
         for p in paragraphs:
             counts[p.source_file] = counts.get(p.source_file, 0) + 1
-        checksums = {
-            str(f.relative_to(tmp)): sha256_file(f) for f in sorted(tmp.rglob("*")) if f.is_file()
-        }
+        checksums = {str(f.relative_to(tmp)): sha256_file(f) for f in sorted(tmp.rglob("*")) if f.is_file()}
         manifest = IndexManifest(
             embedder_id=embedder.model_id,
             dim=dim,
@@ -144,23 +142,27 @@ def build_index(
 def current_version(index_dir: Path) -> Path:
     pointer = index_dir / CURRENT
     if not pointer.is_file():
-        raise IndexNotBuiltError(
-            f"索引尚未建立（{index_dir}）。请先运行 `policyqa ingest` 建立索引。"
-        )
+        raise IndexNotBuiltError(f"索引尚未建立（{index_dir}）。请先运行 `policyqa ingest` 建立索引。")
     name = pointer.read_text(encoding="utf-8").strip()
     path = index_dir / "versions" / name
     if not name or not path.is_dir():
-        raise IndexCorruptError(f"索引指针 {pointer} 指向不存在的版本 {name!r}；请重新运行 `policyqa ingest`。")
+        raise IndexCorruptError(
+            f"索引指针 {pointer} 指向不存在的版本 {name!r}；请重新运行 `policyqa ingest`。"
+        )
     return path
 
 
-def load_index(index_dir: Path, embedder_id: str | None = None, version_path: Path | None = None) -> LoadedIndex:
+def load_index(
+    index_dir: Path, embedder_id: str | None = None, version_path: Path | None = None
+) -> LoadedIndex:
     """Load and verify the current version (checksums, manifest, embedder) or raise a clear error."""
     path = version_path or current_version(index_dir)
     try:
         manifest = IndexManifest.model_validate_json((path / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValidationError, ValueError) as exc:
-        raise IndexCorruptError(f"索引清单 {path / MANIFEST} 无法读取：{exc}；请重新运行 `policyqa ingest`。") from exc
+        raise IndexCorruptError(
+            f"索引清单 {path / MANIFEST} 无法读取：{exc}；请重新运行 `policyqa ingest`。"
+        ) from exc
     if embedder_id is not None and manifest.embedder_id != embedder_id:
         raise IndexMismatchError(
             f"索引由嵌入模型 {manifest.embedder_id} 建立，当前配置为 {embedder_id}；"

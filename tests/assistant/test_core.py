@@ -22,7 +22,11 @@ def test_answer_states_the_figure_with_a_valid_citation(hashing_assistant: Assis
 
 
 def test_extractive_answer_invents_no_number(hashing_assistant: Assistant) -> None:
-    for q in ("城市低保保障标准调到了多少？", "县财政给每次血液透析补助多少钱？", "雨露计划每人每学期能领多少？"):
+    for q in (
+        "城市低保保障标准调到了多少？",
+        "县财政给每次血液透析补助多少钱？",
+        "雨露计划每人每学期能领多少？",
+    ):
         answer = hashing_assistant.ask(q)
         cited = " ".join(c.text for c in answer.citations)
         body = re.sub(r"\[\d+\]", "", answer.text)

@@ -39,7 +39,9 @@ def _stub_app() -> FastAPI:
             "object": "chat.completion",
             "created": 0,
             "model": body["model"],
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+            ],
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
         }
 
@@ -86,6 +88,8 @@ def test_llm_decline_becomes_refusal(llm_assistant: Assistant) -> None:
 
 def test_unreachable_endpoint_is_a_clear_error(hashing_assistant: Assistant) -> None:
     chat = make_openai_chat("http://127.0.0.1:9/v1", "m", "k", timeout=2)
-    a = Assistant(hashing_assistant.index, hashing_assistant.embedder, llm=LLMAnswerer(chat), min_evidence_score=0.0)
+    a = Assistant(
+        hashing_assistant.index, hashing_assistant.embedder, llm=LLMAnswerer(chat), min_evidence_score=0.0
+    )
     with pytest.raises(ModelUnavailableError, match="语言模型"):
         a.ask("贫困人口住院合规费用自付比不超过多少？")

@@ -57,7 +57,11 @@ def test_sentence_transformers_with_bundled_minilm(no_network: None, monkeypatch
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     e = SentenceTransformerEmbedder(str(gt.get_model_path()))
     m = e.embed_matrix(
-        ["How much does a patient pay in hospital?", "Hospital patients pay part of the cost.", "The road was paved."]
+        [
+            "How much does a patient pay in hospital?",
+            "Hospital patients pay part of the cost.",
+            "The road was paved.",
+        ]
     )
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     assert e.dim == 384 and m.shape == (3, 384)

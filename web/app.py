@@ -1,0 +1,87 @@
+"""FastAPI application factory.
+
+Importing this module must stay cheap: the assistant (embedding model, index) is built in
+the lifespan, and `assistant.factory` is imported only there. If building fails with a
+user-facing error (AssistantError or IndexStoreError; typically: no index yet) the app
+still starts, so the page and /healthz can tell the user what to do, and API calls get a
+503 with that message.
+
+Run with: `uvicorn web.app:create_app --factory`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from assistant.settings import Settings
+from web.deps import AssistantLike
+from web.errors import (
+    INTERNAL_ERROR_MESSAGE,
+    USER_ERRORS,
+    install_error_handlers,
+    unavailable_message,
+)
+from web.routes import router
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+AssistantFactory = Callable[[Settings], AssistantLike]
+
+
+def _default_factory(settings: Settings) -> AssistantLike:
+    """Import lazily: the factory pulls in models and the index."""
+    from assistant.factory import build_assistant
+
+    return build_assistant(settings)
+
+
+def _build(app: FastAPI, settings: Settings | None, factory: AssistantFactory) -> None:
+    """Build the assistant once; on a user-facing error (e.g. no index) record a Chinese reason
+    for the 503s instead of crashing, so the page and /healthz can still explain it."""
+    try:
+        app.state.assistant = factory(settings if settings is not None else Settings())
+        app.state.assistant_error = None
+    except USER_ERRORS as exc:
+        logger.error("assistant unavailable, serving 503 on API calls: %s", exc)
+        app.state.assistant = None
+        app.state.assistant_error = unavailable_message(exc) or str(exc) or INTERNAL_ERROR_MESSAGE
+
+
+def create_app(
+    settings: Settings | None = None,
+    assistant: AssistantLike | None = None,
+    *,
+    assistant_factory: AssistantFactory | None = None,
+) -> FastAPI:
+    """Build the app. Pass `assistant` (tests, CLI) to skip building one from `settings`;
+    `assistant_factory` replaces `assistant.factory.build_assistant` (tests)."""
+    factory = assistant_factory or _default_factory
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.assistant is None:
+            _build(app, settings, factory)
+        yield
+
+    app = FastAPI(title="政策问答", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    app.state.assistant = assistant
+    app.state.assistant_error = None
+    install_error_handlers(app)
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        """The chat page (plain HTML, no build step)."""
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+    return app

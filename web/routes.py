@@ -1,0 +1,59 @@
+"""JSON endpoints. Handlers are sync on purpose: the assistant blocks (embedding, LLM
+calls), so FastAPI runs them in its thread pool instead of stalling the event loop."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Request
+
+from web.deps import AssistantDep, AssistantLike
+from web.schemas import AskRequest, AskResponse, ErrorOut, ParagraphOut
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter()
+
+_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (422, 500, 503)}
+
+
+@router.post("/api/ask", response_model=AskResponse, responses=_ERRORS)
+def ask(body: AskRequest, assistant: AssistantDep) -> AskResponse:
+    """Answer one question, given the earlier turns for follow-ups."""
+    history = [t.to_turn() for t in body.history]
+    answer = assistant.ask(body.question, history=history or None)
+    return AskResponse.from_answer(answer, body.question)
+
+
+@router.get(
+    "/api/paragraphs/{paragraph_id}",
+    response_model=ParagraphOut,
+    responses={404: {"model": ErrorOut}, **_ERRORS},
+)
+def paragraph(
+    paragraph_id: Annotated[str, Path(min_length=1, max_length=200)],
+    assistant: AssistantDep,
+) -> ParagraphOut:
+    """A cited paragraph with its neighbours, for the citation side panel."""
+    context = assistant.paragraph(paragraph_id)
+    if context is None:
+        raise HTTPException(status_code=404, detail=f"未找到段落：{paragraph_id}")
+    return ParagraphOut.from_context(context)
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> dict[str, Any]:
+    """Liveness plus whether the index is loaded; never fails, so probes can read the reason."""
+    assistant: AssistantLike | None = getattr(request.app.state, "assistant", None)
+    body: dict[str, Any] = {"status": "ok", "index_loaded": assistant is not None}
+    if assistant is None:
+        body["detail"] = getattr(request.app.state, "assistant_error", None) or "服务尚未就绪。"
+        return body
+    try:
+        stats = assistant.stats()
+    except Exception:
+        logger.exception("assistant.stats() failed")
+        body["detail"] = "无法读取索引统计信息。"
+        return body
+    return body | {k: v for k, v in stats.items() if k not in body}

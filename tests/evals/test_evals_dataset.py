@@ -14,12 +14,7 @@ SHARED_DEV = ROOT.parent / "shared" / "evals" / "dev.jsonl"
 DEV = SHARED_DEV if SHARED_DEV.is_file() else ROOT / "tests" / "data" / "dev.jsonl"  # as tests/conftest.py
 CORPUS = ROOT / "data" / "corpus"
 
-needs_dev = pytest.mark.skipif(
-    not DEV.exists() or not CORPUS.exists(), reason="shared dev set or corpus absent"
-)
 
-
-@needs_dev
 def test_real_dev_set_loads_and_every_quote_resolves() -> None:
     cases = load_gold(DEV)
     assert len(cases) == 78

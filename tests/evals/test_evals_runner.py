@@ -18,9 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED_DEV = ROOT.parent / "shared" / "evals" / "dev.jsonl"
 DEV = SHARED_DEV if SHARED_DEV.is_file() else ROOT / "tests" / "data" / "dev.jsonl"  # as tests/conftest.py
 CORPUS = ROOT / "data" / "corpus"
-pytestmark = pytest.mark.skipif(
-    not DEV.exists() or not CORPUS.exists(), reason="shared dev set or corpus absent"
-)
 
 KEYS = {
     "n", "retrieval_hit_at_5", "mrr", "answer_accuracy", "citation_precision", "citation_recall",

@@ -42,3 +42,6 @@ ingest: install
 
 eval: install
 	$(BIN)/policyqa eval --gold ../shared/evals/dev.jsonl --out report.json --markdown docs/eval-latest.md
+
+bench: install
+	$(BIN)/python benchmarks/bench_corpus.py

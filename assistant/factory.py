@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.core import Assistant
-from assistant.errors import ModelUnavailableError
+from assistant.errors import AssistantError, ModelUnavailableError
 from assistant.llm import LLMAnswerer, make_openai_chat
 from assistant.settings import Settings
 from index.embeddings import NamedEmbeddings, SentenceTransformerEmbedder, USEEmbedder, force_offline
@@ -72,7 +72,14 @@ def run_ingest(
     """Files -> records -> a new index version, swapped in only when complete."""
     t0 = time.perf_counter()
     embedder = embedder or make_embedder(settings)
+    if not settings.corpus_dir.is_dir():
+        raise AssistantError(f"语料目录不存在：{settings.corpus_dir}")
     result = ingest_directory(settings.corpus_dir, max_tokens=settings.chunk_max_tokens, progress=progress)
+    if not result.chunks:
+        skipped = "; ".join(f"{f}: {why}" for f, why in result.report.skipped) or "没有支持的文件"
+        raise AssistantError(
+            f"语料目录 {settings.corpus_dir} 中没有可索引的内容（{skipped}），现有索引保持不变。"
+        )
     path = build_index(
         settings.index_dir,
         result.documents,

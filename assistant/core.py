@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from dataclasses import replace
 
 from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
@@ -11,6 +13,7 @@ from assistant.evidence import EvidencePicker, idf_table
 from assistant.extractive import compose_extractive
 from assistant.llm import LLMAnswerer
 from assistant.models import Answer, ParagraphContext, Turn
+from assistant.reply import compose_reply
 from index.base import SearchHit
 from index.embeddings import NamedEmbeddings
 from index.hybrid import HybridSearcher
@@ -73,7 +76,26 @@ class Assistant:
     def search(self, question: str, k: int = 10) -> list[SearchHit]:
         return self.searcher.search(normalize_text(self.validate(question)), k)
 
-    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+    def ask(self, question: str, history: list[Turn] | None = None, mode: str = "chat") -> Answer:
+        """Answer a question; mode="reply" treats it as a citizen inquiry and returns a draft reply."""
+        answer = self._answer(question, history)
+        if mode == "reply":
+            answer = replace(answer, text=compose_reply(question, answer))
+        elif mode != "chat":
+            raise InvalidQuestionError(f"未知的模式：{mode}（可选 chat 或 reply）")
+        return answer
+
+    def stream(
+        self, question: str, history: list[Turn] | None = None, mode: str = "chat"
+    ) -> Iterator[str | Answer]:
+        """Text pieces as they become final, then the complete Answer (whose text is authoritative)."""
+        answer = self.ask(question, history, mode)
+        for piece in re.split(r"(?<=\n)|(?<=[。；])", answer.text):
+            if piece:
+                yield piece
+        yield answer
+
+    def _answer(self, question: str, history: list[Turn] | None = None) -> Answer:
         q = standalone_question(self.validate(question), history)
         hits = self.searcher.search(normalize_text(q), max(10, self.top_k))
         evidence = self.picker.pick(q, hits, top=self.top_k)

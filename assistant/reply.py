@@ -1,0 +1,82 @@
+"""Official reply drafting (群众来信/12345 工单): a formal reply built on a cited answer, plus exports."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+from assistant.models import Answer
+from prompts import render
+
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def inquiry_topic(inquiry: str, limit: int = 24) -> str:
+    """A short topic line from the citizen's text: its first clause, trimmed."""
+    first = re.split(r"[。！？!?\n]", inquiry.strip(), maxsplit=1)[0]
+    first = re.sub(r"^(您好|你好|请问|领导好)[，,：:]?", "", first).strip("，,：: ")
+    return first if len(first) <= limit else first[:limit] + "……"
+
+
+def compose_reply(
+    inquiry: str,
+    answer: Answer,
+    salutation: str = "尊敬的来信人",
+    signature: str = "（答复单位）",
+    today: date | None = None,
+) -> str:
+    """Fill the reply template; the body keeps the answer's `[n]` markers so every claim stays cited."""
+    if answer.refused:
+        body = render("reply_refused_body")
+    else:
+        body = "\n".join(line.strip() for line in answer.text.splitlines() if line.strip())
+    d = today or date.today()
+    return render(
+        "reply_template",
+        salutation=salutation,
+        topic=inquiry_topic(inquiry),
+        body=body,
+        signature=signature,
+        date=f"{d.year}年{d.month}月{d.day}日",
+    )
+
+
+def sources_list(answer: Answer) -> list[str]:
+    """One line per citation: number, location (file, article, headings, offsets) and paragraph text."""
+    out = []
+    for c in answer.citations:
+        where = " > ".join([c.article_title, *c.heading_path])
+        out.append(f"[{c.n}] {where}（{c.source_file}，第 {c.start}-{c.end} 字）：{c.text}")
+    return out
+
+
+def reply_as_text(answer: Answer) -> str:
+    """Plain text for copy and paste: the draft, then a numbered source list."""
+    src = sources_list(answer)
+    return answer.text + ("\n\n政策依据：\n" + "\n".join(src) if src else "")
+
+
+def reply_as_docx(answer: Answer, title: str = "答复意见（草稿）") -> bytes:
+    """A .docx of the draft with its numbered sources, for officials who edit in Word."""
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    doc.add_heading(title, level=1)
+    for line in answer.text.splitlines():
+        para = doc.add_paragraph(line)
+        for run in para.runs:
+            run.font.size = Pt(12)
+    src = sources_list(answer)
+    if src:
+        doc.add_heading("政策依据", level=2)
+        for line in src:
+            doc.add_paragraph(line)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def strip_markers(text: str) -> str:
+    return _MARKER.sub("", text)

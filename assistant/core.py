@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 
+from assistant.answerability import AnswerabilityJudge, corpus_fingerprint_text
 from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
 from assistant.evidence import EvidencePicker, idf_table
@@ -46,6 +47,7 @@ class Assistant:
         top_k: int = 5,
         min_evidence_score: float = 0.34,
         max_question_chars: int = 2000,
+        min_coverage: float = 0.3,
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -60,6 +62,13 @@ class Assistant:
             self._paragraphs,
             idf_table(index.bm25.doc_freq(), index.bm25.n_docs),
             lambda q, texts: self.searcher.dense_similarity(q, texts).tolist(),
+        )
+        doc_freq = index.bm25.doc_freq()
+        self.judge = AnswerabilityJudge(
+            idf_table(doc_freq, index.bm25.n_docs),
+            lambda t: doc_freq.get(t, 0),
+            corpus_fingerprint_text([p.text for p in index.paragraphs]),
+            min_coverage=min_coverage,
         )
         self._lock = threading.Lock()
 
@@ -101,6 +110,9 @@ class Assistant:
         evidence = self.picker.pick(q, hits, top=self.top_k)
         if not evidence or evidence[0].score < self.min_evidence_score:
             return self._refusal(q, hits, evidence[0].paragraph if evidence else None)
+        verdict = self.judge.judge(q, evidence)
+        if not verdict.answerable:
+            return self._refusal(q, hits, evidence[0].paragraph)
         if self.llm is None:
             composed = compose_extractive(evidence, self.min_evidence_score)
             if composed is None:

@@ -1,0 +1,129 @@
+"""Decide whether the chosen evidence really answers the question, or the honest reply is a refusal.
+
+Three mechanisms, each calibrated on the dev set as a whole, never per question:
+- coverage: the IDF-weighted share of the question's content terms found in the evidence paragraph
+  (with its article title and heading path); colloquial asking words do not count;
+- scope: a place the question names must occur in the corpus, and a negated group (非贫困人口) must
+  not be answered with the figure of the group itself;
+- figure type: a question that asks for an amount of money, a ratio or a date needs evidence that
+  states one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from assistant.evidence import Evidence
+from index.bm25 import tokenize
+from ingestion import normalize_text
+
+_DATA = Path(__file__).resolve().parent / "data"
+_MONEY_Q = re.compile(r"多少钱|几块钱|(费|金|津贴|补贴|补助|贷款|资金|工资|划入|贷)[^，。？?]{0,8}(多少|几)")
+_RATIO_Q = re.compile(r"比例|比率|百分之|占比|[^\d]率(是|为|达到|到了)?多少|多少%")
+_DATE_Q = re.compile(r"哪天|几月几[日号]|什么时候|何时|哪一天")
+_MONEY_A = re.compile(r"\d[\d,.]*\s*(万|亿)?元|[一二三四五六七八九十百千万]+元")
+_RATIO_A = re.compile(r"\d[\d.]*\s*[%％]|百分之|个百分点|成")
+_DATE_A = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[一二三四五六七八九十]+月[一二三四五六七八九十]+日")
+_NEGATED_GROUP = re.compile(r"非([\u4e00-\u9fff]{2,6}?(人口|人员|对象|户|患者))")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    answerable: bool
+    reason: str
+    coverage: float
+
+
+@cache
+def question_words() -> frozenset[str]:
+    words: set[str] = set()
+    for line in (_DATA / "question_words.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            words.update(normalize_text(w) for w in line.split())
+    return frozenset(words)
+
+
+@cache
+def _posseg() -> object:
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+def named_places(question: str) -> list[str]:
+    """Place names in the question (jieba's `ns` tag), e.g. 北京市, 湖口县, 鄂尔多斯."""
+    pseg = _posseg()
+    return [w for w, flag in pseg.lcut(question) if flag == "ns" and len(w) >= 2]  # type: ignore[attr-defined]
+
+
+def content_terms(question_norm: str) -> list[str]:
+    """Question terms that carry its topic: no asking words, no sub-words of longer terms."""
+    qw = question_words()
+    terms = [t for t in dict.fromkeys(tokenize(question_norm)) if len(t) > 1 and t not in qw]
+    return [t for t in terms if not any(t != u and t in u for u in terms)]
+
+
+class AnswerabilityJudge:
+    """Applies the three mechanisms to the best evidence sentence of a question."""
+
+    def __init__(
+        self,
+        idf: Callable[[str], float],
+        doc_freq: Callable[[str], int],
+        corpus_text: str,
+        min_coverage: float = 0.3,
+        unknown_term_weight: float = 2.0,
+    ) -> None:
+        self.idf = idf
+        self.doc_freq = doc_freq
+        self.corpus_text = corpus_text
+        self.min_coverage = min_coverage
+        self.unknown_term_weight = unknown_term_weight
+
+    def coverage(self, question_norm: str, evidence: Evidence) -> float:
+        p = evidence.paragraph
+        context = normalize_text(" ".join([p.text, p.article_title, *p.heading_path]))
+        terms = content_terms(question_norm)
+        if not terms:
+            return 1.0
+        weights = {t: min(self.idf(t), 8.0) if self.doc_freq(t) else self.unknown_term_weight for t in terms}
+        found = sum(w for t, w in weights.items() if t in context)
+        return found / (sum(weights.values()) or 1.0)
+
+    def judge(self, question: str, evidence: list[Evidence]) -> Verdict:
+        q = normalize_text(question)
+        if not evidence:
+            return Verdict(False, "no evidence", 0.0)
+        best = evidence[0]
+        cov = self.coverage(q, best)
+        for place in named_places(q):
+            if place not in self.corpus_text and place.rstrip("省市县区镇乡村旗") not in self.corpus_text:
+                return Verdict(False, f"place not in corpus: {place}", cov)
+        m = _NEGATED_GROUP.search(q)
+        if m and any(
+            m.group(1) in normalize_text(e.sentence) and "非" + m.group(1) not in e.sentence
+            for e in evidence[:3]
+        ):
+            return Verdict(False, f"negated group: 非{m.group(1)}", cov)
+        top_text = " ".join(normalize_text(e.sentence) for e in evidence[:3])
+        if _MONEY_Q.search(q) and not _MONEY_A.search(top_text):
+            return Verdict(False, "asks for money, evidence states none", cov)
+        if _DATE_Q.search(q) and not _DATE_A.search(top_text):
+            return Verdict(False, "asks for a date, evidence states none", cov)
+        if _RATIO_Q.search(q) and not _RATIO_A.search(top_text):
+            return Verdict(False, "asks for a ratio, evidence states none", cov)
+        if cov < self.min_coverage:
+            return Verdict(False, f"coverage {cov:.2f} < {self.min_coverage}", cov)
+        return Verdict(True, "ok", cov)
+
+
+def corpus_fingerprint_text(texts: list[str]) -> str:
+    """All normalised paragraph text in one string, for presence checks of names."""
+    return normalize_text("\n".join(texts))

@@ -22,7 +22,7 @@ def write_jsonl(path: Path, records: Iterable[Paragraph | Chunk]) -> None:
 def _build(cls: type[T], row: dict[str, Any]) -> T:
     names = {f.name for f in fields(cls)}
     kwargs = {k: v for k, v in row.items() if k in names}
-    for key in ("heading_path", "paragraph_ids"):
+    for key in ("heading_path", "paragraph_ids", "places", "years"):
         if key in kwargs:
             kwargs[key] = tuple(kwargs[key])
     return cls(**kwargs)

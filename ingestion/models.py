@@ -32,6 +32,8 @@ class Paragraph:
     seq: int = 0
     is_heading: bool = False  # the paragraph is an outline heading line (not body text)
     noisy: bool = False  # still carries likely mojibake after repair
+    places: tuple[str, ...] = ()  # places its figures belong to (own text, heading path, article opening)
+    years: tuple[int, ...] = ()  # years its figures belong to, same sources
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Chunk:
     search_text: str  # normalized text (without title/heading context)
     n_tokens: int  # tiktoken count of `text`
     context: str = ""  # article title + heading path, normalized; prepended for embedding/BM25
+    places: tuple[str, ...] = ()  # union of its paragraphs' places
+    years: tuple[int, ...] = ()  # union of its paragraphs' years
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import opencc
 
@@ -42,3 +43,80 @@ def normalize_text(s: str) -> str:
 def fold_for_match(s: str) -> str:
     """normalize_text without any whitespace: used to compare answer strings loosely."""
     return _WS_RE.sub("", normalize_text(s))
+
+
+# --- retrieval form (issue 3): numbers and synonyms folded, for BM25 and query matching only ---
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUM = "[零〇一二两三四五六七八九十百千]"
+_PERCENT_RE = re.compile(rf"百分之({_CN_NUM}+(?:点[零〇一二三四五六七八九]+)?|\d+(?:\.\d+)?)")
+# A multi-character Chinese numeral before a measure word (`二十一种`, `三百元`); a lone `一` is a word.
+_MEASURED_RE = re.compile(rf"({_CN_NUM}{{2,}}|十)(?=[个名人次种元户项家倍天岁所条批位例张件台万亿%])")
+
+
+def _cn_int(s: str) -> int:
+    """Value of a Chinese integer below 10,000 (`二十一`, `三百零五`, `十`, `二〇二〇`)."""
+    if all(ch in _CN_DIGITS for ch in s):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
+    total = number = 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            number = _CN_DIGITS[ch]
+        else:
+            total += (number or 1) * _CN_UNITS[ch]
+            number = 0
+    return total + number
+
+
+def _cn_number(s: str) -> str:
+    if s[0].isdigit():
+        return s
+    whole, _, frac = s.partition("点")
+    value = str(_cn_int(whole))
+    return value + ("." + "".join(str(_CN_DIGITS[c]) for c in frac) if frac else "")
+
+
+def fold_numbers(s: str) -> str:
+    """`百分之九十` -> `90%`, `二十一种` -> `21种`: one spelling per figure so BM25 can match it."""
+    s = _PERCENT_RE.sub(lambda m: _cn_number(m.group(1)) + "%", s)
+    return _MEASURED_RE.sub(lambda m: _cn_number(m.group(1)), s)
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Load ingestion/data/synonyms.tsv: canonical term, then its variants, tab-separated."""
+    mapping: dict[str, str] = {}
+    path = Path(__file__).with_name("data") / "synonyms.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        terms = [normalize_text(t) for t in line.split("\t") if t.strip()]
+        for t in terms:
+            mapping.setdefault(t, terms[0])
+    alternatives = sorted(mapping, key=len, reverse=True)  # longest first: canonical forms are not re-split
+    return re.compile("|".join(map(re.escape, alternatives))), mapping
+
+
+def fold_synonyms(s: str) -> str:
+    """Replace every synonym variant by its canonical term (`补偿比` -> `报销比例`)."""
+    pattern, mapping = _synonyms()
+    return pattern.sub(lambda m: mapping[m.group(0)], s)
+
+
+def search_form(s: str, synonyms: bool = True) -> str:
+    """What lexical retrieval compares: normalize_text, then numbers and (optionally) synonyms folded."""
+    s = fold_numbers(normalize_text(s))
+    return fold_synonyms(s) if synonyms else s

@@ -29,6 +29,8 @@ from web.errors import (
     unavailable_message,
 )
 from web.routes import router
+from web.security import install_security
+from web.web_routers import WEB_ROUTERS, warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ def _build(app: FastAPI, settings: Settings | None, factory: AssistantFactory) -
     try:
         app.state.assistant = factory(settings if settings is not None else Settings())
         app.state.assistant_error = None
+        warm_up(app.state.assistant)  # the first user should not wait for the model to load
     except USER_ERRORS as exc:
         logger.error("assistant unavailable, serving 503 on API calls: %s", exc)
         app.state.assistant = None
@@ -75,8 +78,12 @@ def create_app(
     app = FastAPI(title="政策问答", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
     app.state.assistant = assistant
     app.state.assistant_error = None
+    app.state.settings = settings
     install_error_handlers(app)
+    install_security(app, settings)  # rate limit + opt-in CORS (issue 6)
     app.include_router(router)
+    for extra in WEB_ROUTERS:  # streaming, reply drafting, library, feedback, OpenAI facade
+        app.include_router(extra)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

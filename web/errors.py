@@ -88,6 +88,11 @@ _FIELD_NAMES = {
     "history": "对话历史",
     "role": "角色",
     "content": "内容",
+    "mode": "模式",
+    "text": "正文",
+    "rating": "评价",
+    "comment": "备注",
+    "messages": "消息",
 }
 
 

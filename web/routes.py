@@ -22,7 +22,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code i
 def ask(body: AskRequest, assistant: AssistantDep) -> AskResponse:
     """Answer one question, given the earlier turns for follow-ups."""
     history = [t.to_turn() for t in body.history]
-    answer = assistant.ask(body.question, history=history or None)
+    if body.mode == "chat":  # keep the two-argument call for assistants without modes
+        answer = assistant.ask(body.question, history=history or None)
+    else:
+        answer = assistant.ask(body.question, history=history or None, mode=body.mode)
     return AskResponse.from_answer(answer, body.question)
 
 

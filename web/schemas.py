@@ -35,12 +35,13 @@ class TurnIn(BaseModel):
 
 
 class AskRequest(BaseModel):
-    """Body of `POST /api/ask`."""
+    """Body of `POST /api/ask` (and its streaming and reply variants); mode="reply" drafts a reply."""
 
     model_config = ConfigDict(extra="forbid")
 
     question: Question
     history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
+    mode: Literal["chat", "reply"] = "chat"
 
 
 class CitationOut(BaseModel):

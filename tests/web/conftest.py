@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,21 +57,30 @@ class FakeAssistant:
     def __init__(self) -> None:
         self.calls: list[tuple[str, list[Turn] | None]] = []
         self.ask_error: Exception | None = None  # set to make `ask` raise
+        self.modes: list[str] = []
 
-    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+    def ask(self, question: str, history: list[Turn] | None = None, mode: str = "chat") -> Answer:
         self.calls.append((question, history))
+        self.modes.append(mode)
         if self.ask_error is not None:
             raise self.ask_error
         if question == "无关问题":
             return Answer(text="文档中没有找到答案。", refused=True, question=question)
         if question == "非法":
             raise InvalidQuestionError("问题包含无法处理的内容。")
-        return Answer(
-            text="报销比例达到90%[1]。",
-            refused=False,
-            citations=[CITATION],
-            question=question,
+        text = (
+            "尊敬的来信人：\n经查，报销比例达到90%[1]。\n（答复单位）"
+            if mode == "reply"
+            else "报销比例达到90%[1]。"
         )
+        return Answer(text=text, refused=False, citations=[CITATION], question=question)
+
+    def stream(self, question: str, history: list[Turn] | None = None, mode: str = "chat") -> Iterator[Any]:
+        answer = self.ask(question, history, mode)
+        for piece in re.split(r"(?<=[。；\n])", answer.text):
+            if piece:
+                yield piece
+        yield answer
 
     def paragraph(self, paragraph_id: str) -> ParagraphContext | None:
         return CONTEXT if paragraph_id == CONTEXT.paragraph_id else None

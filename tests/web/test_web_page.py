@@ -20,20 +20,35 @@ def test_index_serves_chat_page(client: TestClient) -> None:
     assert "新对话" in r.text
 
 
+JS_FILES = ("common.js", "chat.js", "reply.js", "library.js")
+
+
 def test_static_assets_served(client: TestClient) -> None:
-    js = client.get("/static/chat.js")
-    assert js.status_code == 200
-    assert "/api/ask" in js.text
-    assert "/api/paragraphs/" in js.text
-    assert client.get("/static/chat.css").status_code == 200
+    page = client.get("/").text
+    texts = {}
+    for name in JS_FILES:
+        r = client.get(f"/static/{name}")
+        assert r.status_code == 200, name
+        assert f'<script src="/static/{name}"' in page
+        texts[name] = r.text
+    assert "/api/ask/stream" in texts["chat.js"]
+    assert "/api/paragraphs/" in texts["common.js"]
+    assert "/api/reply/docx" in texts["reply.js"]
+    assert "/api/documents/" in texts["library.js"]
+    for css in ("chat.css", "views.css"):
+        assert client.get(f"/static/{css}").status_code == 200
+    for label in ("对话", "答复起草", "文档库"):
+        assert label in page
 
 
-def test_chat_js_never_uses_inner_html() -> None:
+def test_js_never_uses_inner_html() -> None:
     """Answers are inserted as text nodes; innerHTML would let document text inject markup."""
-    js = (ROOT / "web" / "static" / "chat.js").read_text(encoding="utf-8")
-    assert "innerHTML" not in js
-    assert "insertAdjacentHTML" not in js
-    assert len(js.splitlines()) < 300
+    for name in JS_FILES:
+        js = (ROOT / "web" / "static" / name).read_text(encoding="utf-8")
+        assert "innerHTML" not in js, name
+        assert "insertAdjacentHTML" not in js, name
+        assert "outerHTML" not in js, name
+        assert len(js.splitlines()) < 300, name
 
 
 def test_import_does_not_load_models() -> None:

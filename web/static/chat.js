@@ -1,26 +1,24 @@
-// Chat page for 政策问答: plain DOM, no build step.
-// All server text is inserted with textContent / text nodes (no HTML parsing), so answers,
-// titles and paragraphs cannot inject markup.
+// Chat view: streamed answers (SSE from /api/ask/stream), citation chips, copy, feedback.
+// The conversation is kept in localStorage so it survives reloads.
 "use strict";
 
 (() => {
+  const { $, el, button, errorText, postJson, postStream, answerText, sourceList, withSources, copyText } =
+    window.PQ;
   const STORAGE_KEY = "policyqa.chat.v1";
   const MAX_HISTORY = 20; // server rejects longer histories
   const MAX_TURN_CHARS = 4000;
 
-  const $ = (id) => document.getElementById(id);
   const ui = {
-    chat: $("chat"), notice: $("notice"), hint: $("empty-hint"), list: $("messages"), form: $("composer"),
+    chat: $("chat"), hint: $("empty-hint"), list: $("messages"), form: $("composer"),
     input: $("question"), send: $("send"), newChat: $("new-chat"),
-    panel: $("panel"), panelTitle: $("panel-title"), panelBody: $("panel-body"), panelClose: $("panel-close"),
   };
 
-  // Conversation: [{role: "user"|"assistant", content, refused?, citations?, error?}]
+  // Conversation: [{role, content, refused?, citations?, error?, feedback?}]
   let messages = load();
   let busy = false;
+  let streamed = null; // text received so far for the answer being streamed, or null
   let generation = 0; // bumped by "新对话" so late answers of a cleared chat are dropped
-  let panelRequest = 0; // only the latest panel fetch may render
-  let panelTrigger = null; // element to refocus when the panel closes
 
   function load() {
     try {
@@ -39,70 +37,66 @@
     }
   }
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text != null) node.textContent = text;
-    return node;
-  }
-
-  const headingText = (path) => (path || []).join(" › ");
-
-  function errorText(err) {
-    if (err instanceof TypeError) return "网络错误，无法连接服务器。";
-    return err.message || "请求失败，请稍后再试。";
-  }
-
-  async function getJson(url, options) {
-    const res = await fetch(url, options);
-    const data = await res.json().catch(() => ({}));
-    if (!res.ok) {
-      throw new Error(typeof data.detail === "string" ? data.detail : `请求失败（${res.status}）`);
-    }
-    return data;
-  }
-
   // ---- rendering -------------------------------------------------------------------------
 
-  function chip(citation) {
-    const button = el("button", "chip", `[${citation.n}]`);
-    button.type = "button";
-    button.setAttribute("aria-label", `查看出处 ${citation.n}：${citation.article_title}`);
-    button.addEventListener("click", () => openPanel(citation, button));
-    return button;
-  }
-
-  // Turn "[n]" markers that match a citation into chips; everything else stays plain text.
-  function answerText(text, citations) {
-    const node = el("div", "answer-text");
-    const byN = new Map(citations.map((c) => [c.n, c]));
-    let last = 0;
-    for (const match of text.matchAll(/\[(\d+)\]/g)) {
-      const citation = byN.get(Number(match[1]));
-      if (!citation) continue;
-      node.append(text.slice(last, match.index), chip(citation));
-      last = match.index + match[0].length;
+  function feedbackBar(m, index) {
+    const bar = el("div", "feedback");
+    if (m.feedback) {
+      bar.append(el("span", "muted", "感谢反馈！"));
+      return bar;
     }
-    node.append(text.slice(last));
-    return node;
+    const form = el("form", "feedback-form");
+    form.hidden = true;
+    const comment = el("input");
+    comment.type = "text";
+    comment.maxLength = 2000;
+    comment.placeholder = "补充说明（可选）";
+    comment.setAttribute("aria-label", "反馈补充说明");
+    const submit = el("button", "secondary small", "提交反馈");
+    form.append(comment, submit);
+    let rating = null;
+    const pick = (value) => () => {
+      rating = value;
+      form.hidden = false;
+      up.setAttribute("aria-pressed", String(value === "up"));
+      down.setAttribute("aria-pressed", String(value === "down"));
+      comment.focus();
+    };
+    const up = button("👍 有用", "thumb", pick("up"));
+    up.setAttribute("aria-label", "有帮助");
+    const down = button("👎 没用", "thumb", pick("down"));
+    down.setAttribute("aria-label", "没有帮助");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const question = messages[index - 1] ? messages[index - 1].content : "";
+      submit.disabled = true;
+      try {
+        await postJson("/api/feedback", {
+          rating, comment: comment.value, question, answer: m.content,
+          refused: Boolean(m.refused), citations: m.citations || [],
+        });
+        m.feedback = rating;
+        save();
+        bar.replaceChildren(el("span", "muted", "感谢反馈！"));
+      } catch (err) {
+        submit.disabled = false;
+        bar.append(el("span", "error-text", `反馈提交失败：${errorText(err)}`));
+      }
+    });
+    bar.append(up, down, form);
+    return bar;
   }
 
-  function sourceList(citations) {
-    const list = el("ol", "sources");
-    list.setAttribute("aria-label", "来源");
-    for (const c of citations) {
-      const heading = headingText(c.heading_path);
-      const button = el("button", "source-link", `${c.n}. ${c.article_title}${heading ? " — " + heading : ""}`);
-      button.type = "button";
-      button.addEventListener("click", () => openPanel(c, button));
-      const item = el("li");
-      item.append(button);
-      list.append(item);
-    }
-    return list;
+  function copyButton(m) {
+    const b = button("复制答案及来源", "secondary small", async () => {
+      const ok = await copyText(withSources(m.content, m.citations));
+      b.textContent = ok ? "已复制" : "复制失败";
+      setTimeout(() => (b.textContent = "复制答案及来源"), 2000);
+    });
+    return b;
   }
 
-  function messageItem(m) {
+  function messageItem(m, index) {
     const item = el("li", `msg ${m.role}`);
     const bubble = el("div", "bubble");
     item.append(bubble);
@@ -121,6 +115,9 @@
       }
       bubble.append(answerText(m.content || "", citations));
       if (citations.length) bubble.append(sourceList(citations));
+      const actions = el("div", "actions");
+      actions.append(copyButton(m), feedbackBar(m, index));
+      bubble.append(actions);
     }
     return item;
   }
@@ -128,8 +125,8 @@
   function render() {
     ui.list.replaceChildren(...messages.map(messageItem));
     if (busy) {
-      const item = el("li", "msg assistant loading");
-      item.append(el("div", "bubble", "正在检索政策文件…"));
+      const item = el("li", streamed ? "msg assistant streaming" : "msg assistant loading");
+      item.append(el("div", "bubble", streamed || "正在检索政策文件…"));
       ui.list.append(item);
     }
     ui.hint.hidden = messages.length > 0 || busy;
@@ -138,6 +135,7 @@
 
   function setBusy(value) {
     busy = value;
+    streamed = null;
     ui.send.disabled = value;
     ui.send.textContent = value ? "发送中…" : "发送";
     ui.chat.setAttribute("aria-busy", String(value));
@@ -156,21 +154,28 @@
   async function ask() {
     const question = ui.input.value.trim();
     if (!question || busy) return;
-    const body = JSON.stringify({ question, history: history() });
+    const body = { question, history: history() };
     const gen = generation;
     messages.push({ role: "user", content: question });
     ui.input.value = "";
     setBusy(true);
     save();
     render();
-    let reply;
+    let reply = null;
     try {
-      const data = await getJson("/api/ask", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body,
+      await postStream("/api/ask/stream", body, (event, data) => {
+        if (gen !== generation) return;
+        if (event === "delta") {
+          streamed = (streamed || "") + data.text;
+          render();
+        } else if (event === "answer") {
+          // The final answer is authoritative: it replaces the streamed text.
+          reply = { role: "assistant", content: data.answer, refused: data.refused, citations: data.citations };
+        } else if (event === "error") {
+          throw new Error(data.detail);
+        }
       });
-      reply = { role: "assistant", content: data.answer, refused: data.refused, citations: data.citations };
+      if (!reply) throw new Error("回答中断，请重试。");
     } catch (err) {
       reply = { role: "assistant", content: errorText(err), error: true };
     }
@@ -180,48 +185,6 @@
     save();
     render();
     ui.input.focus();
-  }
-
-  // ---- citation panel --------------------------------------------------------------------
-
-  function renderPanel(p, context, note) {
-    const meta = el("dl", "meta");
-    for (const [label, value] of [["文件", p.source_file], ["文章", p.article_title], ["章节", headingText(p.heading_path) || "—"]]) {
-      meta.append(el("dt", null, label), el("dd", null, value));
-    }
-    const passage = el("div", "passage");
-    for (const b of context ? context.before : []) passage.append(el("p", "neighbour", b.text));
-    const cited = el("p", "cited", p.text);
-    cited.setAttribute("aria-label", "被引用的段落");
-    passage.append(cited);
-    for (const a of context ? context.after : []) passage.append(el("p", "neighbour", a.text));
-    ui.panelBody.replaceChildren(meta);
-    if (note) ui.panelBody.append(el("p", "note", note));
-    ui.panelBody.append(passage);
-    cited.scrollIntoView({ block: "center" });
-  }
-
-  async function openPanel(citation, trigger) {
-    const request = ++panelRequest;
-    panelTrigger = trigger;
-    ui.panel.hidden = false;
-    ui.panelTitle.textContent = `出处 [${citation.n}]`;
-    renderPanel(citation, null, "正在加载上下文…");
-    ui.panelBody.focus();
-    try {
-      const data = await getJson(`/api/paragraphs/${encodeURIComponent(citation.paragraph_id)}`);
-      if (request === panelRequest) renderPanel(data, data, null);
-    } catch (err) {
-      if (request === panelRequest) renderPanel(citation, null, `无法加载上下文：${errorText(err)}`);
-    }
-  }
-
-  function closePanel() {
-    if (ui.panel.hidden) return;
-    panelRequest++;
-    ui.panel.hidden = true;
-    if (panelTrigger && document.contains(panelTrigger)) panelTrigger.focus();
-    panelTrigger = null;
   }
 
   // ---- events ----------------------------------------------------------------------------
@@ -243,24 +206,14 @@
     messages = [];
     setBusy(false);
     save();
-    closePanel();
+    window.PQ.closePanel();
     render();
     ui.input.focus();
   });
 
-  ui.panelClose.addEventListener("click", closePanel);
-  document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") closePanel();
+  window.PQ.onView((view) => {
+    if (view === "chat") ui.input.focus();
   });
 
   render();
-
-  // Tell the user up front when the server has no index yet (the API would answer 503).
-  getJson("/healthz")
-    .then((health) => {
-      if (health.index_loaded) return;
-      ui.notice.textContent = health.detail || "服务尚未就绪。";
-      ui.notice.hidden = false;
-    })
-    .catch(() => {});
 })();

@@ -1,0 +1,144 @@
+"""Streaming answers (Server-Sent Events) and the reply-drafting endpoints.
+
+`POST /api/ask/stream` sends `event: delta` frames with text pieces as they become final, then
+one `event: answer` frame with the full answer JSON (its text replaces the streamed one). The
+first piece is pulled before the response starts, so invalid questions and a missing index
+still get a proper 422 / 503 instead of a broken stream.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from assistant.models import Answer, Citation, Turn
+from web.deps import AssistantDep, AssistantLike
+from web.errors import INTERNAL_ERROR_MESSAGE, USER_ERRORS, unavailable_message
+from web.schemas import AskRequest, AskResponse, ErrorOut
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter()
+
+_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (422, 500, 503)}
+MAX_REPLY_CHARS = 20000
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def answer_stream(
+    assistant: AssistantLike, question: str, history: list[Turn] | None, mode: str = "chat"
+) -> Iterator[str | Answer]:
+    """Text pieces then the final Answer; falls back to `ask` for assistants without `stream`."""
+    stream = getattr(assistant, "stream", None)
+    if stream is not None:
+        yield from stream(question, history, mode)
+        return
+    answer = assistant.ask(question, history=history, mode=mode)
+    yield answer.text
+    yield answer
+
+
+def sse(event: str, data: Any) -> str:
+    """One SSE frame; JSON on a single line, so no `data:` continuation is needed."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _frames(first: str | Answer, rest: Iterator[str | Answer], question: str) -> Iterator[str]:
+    try:
+        for item in _chain(first, rest):
+            if isinstance(item, Answer):
+                yield sse("answer", AskResponse.from_answer(item, question).model_dump())
+            elif item:
+                yield sse("delta", {"text": item})
+    except USER_ERRORS as exc:  # too late for an HTTP status: report it in the stream
+        logger.warning("stream failed: %r", exc)
+        yield sse("error", {"detail": unavailable_message(exc) or str(exc) or INTERNAL_ERROR_MESSAGE})
+    except Exception:
+        logger.exception("stream failed")
+        yield sse("error", {"detail": INTERNAL_ERROR_MESSAGE})
+
+
+def _chain(first: str | Answer, rest: Iterator[str | Answer]) -> Iterator[str | Answer]:
+    yield first
+    yield from rest
+
+
+@router.post("/api/ask/stream", responses=_ERRORS, response_class=StreamingResponse)
+def ask_stream(body: AskRequest, assistant: AssistantDep) -> StreamingResponse:
+    """The answer as Server-Sent Events: `delta` pieces, then `answer` (or `error`)."""
+    history = [t.to_turn() for t in body.history] or None
+    pieces = answer_stream(assistant, body.question, history, body.mode)
+    first = next(pieces)  # errors before the first piece become normal HTTP errors
+    return StreamingResponse(
+        _frames(first, pieces, body.question),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post("/api/reply", response_model=AskResponse, responses=_ERRORS)
+def draft_reply(body: AskRequest, assistant: AssistantDep) -> AskResponse:
+    """A formal draft reply (with `[n]` markers) to a citizen's inquiry."""
+    history = [t.to_turn() for t in body.history] or None
+    answer = assistant.ask(body.question, history=history, mode="reply")
+    return AskResponse.from_answer(answer, body.question)
+
+
+class SourceRef(BaseModel):
+    """A citation as the browser holds it; only `n` and `paragraph_id` are trusted."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    n: int = Field(ge=1, le=999)
+    paragraph_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class DocxRequest(BaseModel):
+    """Body of `POST /api/reply/docx`: the (possibly edited) reply and the sources it cites."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REPLY_CHARS)]
+    citations: list[SourceRef] = Field(default_factory=list, max_length=100)
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = "答复意见（草稿）"
+
+
+def verified_citations(assistant: AssistantLike, refs: list[SourceRef]) -> list[Citation]:
+    """Rebuild citations from the index, so a docx never carries source text the browser made up."""
+    out: list[Citation] = []
+    for ref in refs:
+        p = assistant.paragraph(ref.paragraph_id)
+        if p is None:
+            continue
+        out.append(
+            Citation(
+                n=ref.n,
+                paragraph_id=p.paragraph_id,
+                source_file=p.source_file,
+                article_title=p.article_title,
+                heading_path=tuple(p.heading_path),
+                text=p.text,
+                start=p.start,
+                end=p.end,
+            )
+        )
+    return out
+
+
+@router.post("/api/reply/docx", responses=_ERRORS, response_class=Response)
+def reply_docx(body: DocxRequest, assistant: AssistantDep) -> Response:
+    """The current reply text and its sources as a Word document."""
+    from assistant.reply import reply_as_docx
+
+    answer = Answer(text=body.text, refused=False, citations=verified_citations(assistant, body.citations))
+    data = reply_as_docx(answer, title=body.title or "答复意见（草稿）")
+    name = quote("答复意见草稿.docx")
+    disposition = f"attachment; filename=\"reply-draft.docx\"; filename*=UTF-8''{name}"
+    return Response(data, media_type=DOCX_MEDIA_TYPE, headers={"Content-Disposition": disposition})

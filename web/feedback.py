@@ -1,0 +1,160 @@
+"""Thumbs up/down on answers, stored in SQLite, listed for admins and exported as a gold-set draft.
+
+The export follows the shared gold-set format (question, answer, empty
+`must_include`, `source_file` / `source_quote` from the first citation), so `policyqa eval`
+can read it once a person has filled in `must_include`. `source_quote` is the paragraph's
+original text (noise included), the verbatim substring the eval locates with `str.find`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from web.deps import AdminDep, SettingsDep
+from web.schemas import CitationOut
+
+router = APIRouter()
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+    comment TEXT NOT NULL DEFAULT '',
+    mode TEXT NOT NULL DEFAULT 'chat',
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    refused INTEGER NOT NULL DEFAULT 0,
+    citations TEXT NOT NULL DEFAULT '[]',
+    source_quote TEXT
+)
+"""
+
+
+class FeedbackStore:
+    """A tiny SQLite table; one connection per call, serialized by a lock (writes are rare)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def add(self, item: dict[str, Any]) -> int:
+        row = {**item, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        row["citations"] = json.dumps(row["citations"], ensure_ascii=False)
+        row["refused"] = int(row["refused"])
+        cols = ", ".join(row)
+        marks = ", ".join(f":{k}" for k in row)
+        with self._lock, self._connect() as db:
+            cur = db.execute(f"INSERT INTO feedback ({cols}) VALUES ({marks})", row)
+            return int(cur.lastrowid or 0)
+
+    def list(self, rating: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM feedback"
+        args: tuple[Any, ...] = ()
+        if rating:
+            sql, args = sql + " WHERE rating = ?", (rating,)
+        with self._lock, self._connect() as db:
+            rows = db.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["citations"] = json.loads(d["citations"])
+            d["refused"] = bool(d["refused"])
+            out.append(d)
+        return out
+
+
+def gold_draft(row: dict[str, Any]) -> dict[str, Any]:
+    """One feedback row as a gold-set line; refused answers become `unanswerable` candidates."""
+    first = row["citations"][0] if row["citations"] and not row["refused"] else None
+    case: dict[str, Any] = {
+        "id": f"feedback-{row['id']}",
+        "question": row["question"],
+        "type": "unanswerable" if row["refused"] or first is None else "feedback",
+        "answer": row["answer"],
+        "must_include": [],
+    }
+    if first is not None:
+        case["source_file"] = first["source_file"]
+        case["source_quote"] = row.get("source_quote") or first["text"]
+    case |= {"rating": row["rating"], "comment": row["comment"], "created_at": row["created_at"]}
+    return case
+
+
+def get_store(request: Request, settings: SettingsDep) -> FeedbackStore:
+    """One store per app, created on first use (so tests without feedback never touch disk)."""
+    store = getattr(request.app.state, "feedback_store", None)
+    if store is None or store.path != settings.feedback_db:
+        store = FeedbackStore(settings.feedback_db)
+        request.app.state.feedback_store = store
+    return store
+
+
+class FeedbackIn(BaseModel):
+    """Body of `POST /api/feedback`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rating: Literal["up", "down"]
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    mode: Literal["chat", "reply"] = "chat"
+    question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    answer: Annotated[str, StringConstraints(max_length=20000)]
+    refused: bool = False
+    citations: list[CitationOut] = Field(default_factory=list, max_length=50)
+
+
+def _original_text(request: Request, paragraph_id: str) -> str | None:
+    """The verbatim source slice of a paragraph, when the current assistant exposes its index."""
+    index = getattr(getattr(request.app.state, "assistant", None), "index", None)
+    for p in getattr(index, "paragraphs", None) or ():
+        if p.id == paragraph_id:
+            return p.original
+    return None
+
+
+@router.post("/api/feedback", status_code=201)
+def add_feedback(body: FeedbackIn, request: Request, settings: SettingsDep) -> dict[str, int]:
+    """Record one rating; anyone who can ask can rate."""
+    item = body.model_dump()
+    item["source_quote"] = _original_text(request, body.citations[0].paragraph_id) if body.citations else None
+    return {"id": get_store(request, settings).add(item)}
+
+
+@router.get("/api/feedback", dependencies=[AdminDep])
+def list_feedback(
+    request: Request,
+    settings: SettingsDep,
+    rating: Literal["up", "down"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> list[dict[str, Any]]:
+    """Newest first (admin)."""
+    return get_store(request, settings).list(rating, limit)
+
+
+@router.get("/api/feedback/export.jsonl", dependencies=[AdminDep])
+def export_feedback(
+    request: Request, settings: SettingsDep, rating: Literal["up", "down"] | None = None
+) -> Response:
+    """Gold-set draft, one JSON object a line (admin)."""
+    rows = reversed(get_store(request, settings).list(rating, limit=100000))
+    body = "".join(json.dumps(gold_draft(r), ensure_ascii=False) + "\n" for r in rows)
+    headers = {"Content-Disposition": 'attachment; filename="feedback-gold-draft.jsonl"'}
+    return Response(body, media_type="application/x-ndjson; charset=utf-8", headers=headers)

@@ -1,0 +1,145 @@
+"""OpenAI-compatible facade: `POST /v1/chat/completions` (plain and streaming) and `GET /v1/models`.
+
+Existing chat front ends and the official `openai` client can use the assistant as a model.
+The last user message is the question, earlier user/assistant messages are the history
+(system messages are ignored), and the citations travel as a numbered source list at the end
+of the message content. Unknown request fields (temperature, max_tokens, ...) are accepted
+and ignored; the API key is not checked.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.models import Answer, Citation, Turn
+from web.answers import answer_stream
+from web.deps import AssistantDep
+
+router = APIRouter()
+
+MODEL_ID = "policyqa"
+MAX_CONTENT_CHARS = 8000
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """Plain text of the message; list content keeps only its text parts."""
+        if isinstance(self.content, list):
+            return "".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    model: str = MODEL_ID
+    messages: Annotated[list[ChatMessage], Field(min_length=1, max_length=50)]
+    stream: bool = False
+
+
+def sources_block(citations: list[Citation]) -> str:
+    """The numbered source list appended to the message content."""
+    if not citations:
+        return ""
+    lines = []
+    for c in citations:
+        where = " › ".join([c.article_title, *c.heading_path])
+        lines.append(f"[{c.n}] {where}（{c.source_file}）：{c.text}")
+    return "\n\n来源：\n" + "\n".join(lines)
+
+
+def _split(req: ChatRequest) -> tuple[str, list[Turn] | None]:
+    turns = [(m.role, m.text()[:MAX_CONTENT_CHARS]) for m in req.messages if m.role in ("user", "assistant")]
+    if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
+        raise HTTPException(status_code=422, detail="最后一条消息必须是用户的问题。")
+    history = [Turn(role=r, content=t) for r, t in turns[:-1]][-20:]  # type: ignore[arg-type]
+    return turns[-1][1], history or None
+
+
+def _chunk(cid: str, created: int, model: str, delta: dict[str, Any], finish: str | None = None) -> str:
+    body = {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+def _stream(pieces: Iterator[str | Answer], cid: str, created: int, model: str) -> Iterator[str]:
+    yield _chunk(cid, created, model, {"role": "assistant", "content": ""})
+    streamed = ""
+    for item in pieces:
+        if isinstance(item, Answer):
+            # The final text is authoritative; if it differs from what was streamed, send the rest.
+            tail = item.text[len(streamed) :] if item.text.startswith(streamed) else "\n\n" + item.text
+            text = tail + sources_block(item.citations)
+            if text:
+                yield _chunk(cid, created, model, {"content": text})
+        elif item:
+            streamed += item
+            yield _chunk(cid, created, model, {"content": item})
+    yield _chunk(cid, created, model, {}, "stop")
+    yield "data: [DONE]\n\n"
+
+
+@router.post("/v1/chat/completions", response_model=None)
+def chat_completions(body: ChatRequest, assistant: AssistantDep) -> dict[str, Any] | StreamingResponse:
+    """One chat turn; `stream: true` answers with `chat.completion.chunk` events and `[DONE]`."""
+    question, history = _split(body)
+    cid = f"chatcmpl-{uuid.uuid4().hex}"
+    created = int(time.time())
+    model = body.model or MODEL_ID
+    if body.stream:
+        pieces = answer_stream(assistant, question, history)
+        first = next(pieces)  # errors before the first piece stay normal HTTP errors
+
+        def chained() -> Iterator[str | Answer]:
+            yield first
+            yield from pieces
+
+        return StreamingResponse(
+            _stream(chained(), cid, created, model),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    answer = assistant.ask(question, history=history)
+    content = answer.text + sources_block(answer.citations)
+    return {
+        "id": cid,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+        ],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+    }
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+@router.get("/v1/models")
+def models() -> dict[str, Any]:
+    """The one model this server offers."""
+    card = ModelCard(id=MODEL_ID, created=0, owned_by="policyqa")
+    return {"object": "list", "data": [card.model_dump()]}

@@ -49,6 +49,10 @@ def ingest_and_report(settings: Settings) -> None:
         outcome = _guard(run_ingest, settings, on_embed=on_embed)
     r = outcome.report
     skipped = "; ".join(f"{f}: {why}" for f, why in r.skipped) or "none"
+    if outcome.changes is not None:
+        done = "no changes, index kept" if outcome.changes.up_to_date else outcome.changes.summary()
+        stats = outcome.stats
+        click.echo(f"Changes: {done}; chunks embedded {stats.embedded}, reused {stats.reused}")
     click.echo(
         f"Ingested {r.files} files, {r.paragraphs} paragraphs, {r.chunks} chunks; "
         f"noisy paragraphs {r.noisy_paragraphs}; skipped {len(r.skipped)} ({skipped}); "
@@ -56,15 +60,31 @@ def ingest_and_report(settings: Settings) -> None:
     )
 
 
+def dry_run_report(settings: Settings) -> None:
+    """Say what `ingest` would change (added/changed/removed/unchanged files) without writing anything."""
+    from assistant.factory import plan_ingest
+
+    plan = _guard(plan_ingest, settings)
+    verdict = (
+        "index is up to date, nothing would be written" if plan.up_to_date else "would build a new version"
+    )
+    click.echo(f"Dry run: {plan.summary()}; {verdict}")
+
+
 @main.command()
 @click.option("--corpus-dir", "-c", type=click.Path(path_type=Path), help="Documents to index.")
 @click.option("--index-dir", "-i", type=click.Path(path_type=Path), help="Where the index lives.")
-def ingest(corpus_dir: Path | None, index_dir: Path | None) -> None:
-    """Index every .txt/.md/.html/.docx/.pdf file of the corpus.
+@click.option("--dry-run", is_flag=True, help="Only say which files would be added/changed/removed.")
+def ingest(corpus_dir: Path | None, index_dir: Path | None, dry_run: bool) -> None:
+    """Index every .txt/.md/.html/.docx/.pdf file of the corpus; unchanged files are reused.
 
-    Example: policyqa ingest --corpus-dir data/corpus
+    Example: policyqa ingest --corpus-dir data/corpus   (add --dry-run to only list changes)
     """
-    ingest_and_report(_settings(corpus_dir=corpus_dir, index_dir=index_dir))
+    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir)
+    if dry_run:
+        dry_run_report(settings)
+        return
+    ingest_and_report(settings)
 
 
 @main.command()

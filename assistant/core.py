@@ -17,7 +17,7 @@ from assistant.models import Answer, ParagraphContext, Turn
 from assistant.reply import compose_reply
 from index.base import SearchHit
 from index.embeddings import NamedEmbeddings
-from index.hybrid import HybridSearcher
+from index.hybrid import HybridSearcher, RetrievalParams
 from index.store import LoadedIndex
 from ingestion import normalize_text
 from ingestion.models import Paragraph
@@ -48,6 +48,7 @@ class Assistant:
         min_evidence_score: float = 0.34,
         max_question_chars: int = 2000,
         min_coverage: float = 0.3,
+        retrieval: RetrievalParams | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -55,7 +56,7 @@ class Assistant:
         self.top_k = top_k
         self.min_evidence_score = min_evidence_score
         self.max_question_chars = max_question_chars
-        self.searcher = HybridSearcher(index, embedder)
+        self.searcher = HybridSearcher(index, embedder, params=retrieval)
         self._paragraphs = {p.id: p for p in index.paragraphs}
         self._order = {p.id: i for i, p in enumerate(index.paragraphs)}
         self.picker = EvidencePicker(

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.core import Assistant
 from assistant.errors import AssistantError, ModelUnavailableError
 from assistant.llm import LLMAnswerer, make_openai_chat
 from assistant.settings import Settings
-from index.embeddings import NamedEmbeddings, SentenceTransformerEmbedder, USEEmbedder, force_offline
+from index.embeddings import (
+    E5Embedder,
+    NamedEmbeddings,
+    SentenceTransformerEmbedder,
+    USEEmbedder,
+    force_offline,
+)
 from index.hashing import HashingEmbedder
-from index.store import build_index, load_index
+from index.hybrid import RetrievalParams
+from index.incremental import ChangePlan, ingestion_fingerprint, plan_changes
+from index.store import BuildStats, build_index, load_index
 from ingestion import ingest_directory
 from ingestion.models import IngestReport
 
@@ -23,6 +31,8 @@ def make_embedder(settings: Settings) -> NamedEmbeddings:
         return USEEmbedder()
     if settings.embedder == "hashing":
         return HashingEmbedder()
+    if settings.embedder == "e5":
+        return E5Embedder()
     assert settings.st_model_path is not None  # checked by Settings
     emb = SentenceTransformerEmbedder(settings.st_model_path)
     try:
@@ -30,6 +40,17 @@ def make_embedder(settings: Settings) -> NamedEmbeddings:
     except (OSError, ImportError, ValueError) as exc:
         raise ModelUnavailableError(f"无法加载本地 sentence-transformers 模型：{exc}") from exc
     return emb
+
+
+def retrieval_params(settings: Settings) -> RetrievalParams:
+    """The retrieval knobs of Settings (issue 3) as the searcher's parameters."""
+    return RetrievalParams(
+        dense_weight=settings.retrieval_dense_weight,
+        sparse_weight=settings.retrieval_sparse_weight,
+        synonyms=settings.retrieval_synonyms,
+        place_boost=settings.retrieval_place_boost,
+        year_boost=settings.retrieval_year_boost,
+    )
 
 
 def build_assistant(settings: Settings, embedder: NamedEmbeddings | None = None) -> Assistant:
@@ -53,6 +74,7 @@ def build_assistant(settings: Settings, embedder: NamedEmbeddings | None = None)
         top_k=settings.top_k,
         min_evidence_score=settings.min_evidence_score,
         max_question_chars=settings.max_question_chars,
+        retrieval=retrieval_params(settings),
     )
 
 
@@ -61,6 +83,19 @@ class IngestOutcome:
     report: IngestReport
     seconds: float
     version: str
+    changes: ChangePlan | None = None  # what changed against the previous version
+    stats: BuildStats = field(default_factory=BuildStats)  # chunks embedded vs reused
+
+
+def plan_ingest(settings: Settings, embedder: NamedEmbeddings | None = None) -> ChangePlan:
+    """What `run_ingest` would change (added/changed/removed/unchanged files), without writing."""
+    if not settings.corpus_dir.is_dir():
+        raise AssistantError(f"语料目录不存在：{settings.corpus_dir}")
+    embedder = embedder or make_embedder(settings)
+    return plan_changes(
+        settings.index_dir, settings.corpus_dir, embedder.model_id, settings.chunk_max_tokens,
+        settings.index_type, with_records=False,
+    )  # fmt: skip
 
 
 def run_ingest(
@@ -74,7 +109,19 @@ def run_ingest(
     embedder = embedder or make_embedder(settings)
     if not settings.corpus_dir.is_dir():
         raise AssistantError(f"语料目录不存在：{settings.corpus_dir}")
-    result = ingest_directory(settings.corpus_dir, max_tokens=settings.chunk_max_tokens, progress=progress)
+    plan = plan_changes(
+        settings.index_dir, settings.corpus_dir, embedder.model_id, settings.chunk_max_tokens,
+        settings.index_type,
+    )  # fmt: skip
+    if plan.up_to_date and plan.manifest is not None and plan.version is not None:  # nothing to do
+        m = plan.manifest
+        report = IngestReport(
+            len(m.sources), m.paragraphs, m.chunks, [(k.source_file, k.reason) for k in m.skipped]
+        )
+        return IngestOutcome(report, time.perf_counter() - t0, plan.version, plan)
+    result = ingest_directory(
+        settings.corpus_dir, max_tokens=settings.chunk_max_tokens, progress=progress, previous=plan.previous
+    )
     if not result.chunks:
         skipped = "; ".join(f"{f}: {why}" for f, why in result.report.skipped) or "没有支持的文件"
         raise AssistantError(
@@ -88,5 +135,9 @@ def run_ingest(
         embedder,
         settings.chunk_max_tokens,
         on_progress=on_embed,
+        index_type=settings.index_type,
+        fingerprint=ingestion_fingerprint(settings.chunk_max_tokens),
+        skipped=[(f, result.file_hashes.get(f, ""), why) for f, why in result.report.skipped],
+        stats=(stats := BuildStats()),
     )
-    return IngestOutcome(result.report, time.perf_counter() - t0, path.name)
+    return IngestOutcome(result.report, time.perf_counter() - t0, path.name, plan, stats)

@@ -16,8 +16,9 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Field(Path("data/corpus"), description="Documents the index is built from.")
     index_dir: Path = Field(Path("data/index"), description="Where the index lives.")
-    embedder: Literal["use", "sentence-transformers", "hashing"] = Field(
-        "use", description="use = USE multilingual v3 (default); hashing = offline test fake."
+    embedder: Literal["use", "e5", "sentence-transformers", "hashing"] = Field(
+        "use",
+        description="use = USE multilingual v3 (default); e5 = multilingual-e5-small; hashing = test fake.",
     )
     st_model_path: str | None = Field(
         None, description="Local sentence-transformers model directory (embedder=sentence-transformers)."
@@ -36,6 +37,37 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     host: str = Field("127.0.0.1", description="Web server bind address.")
     port: int = Field(8000, description="Web server port.")
+    # web (issue 5)
+    admin_token: SecretStr | None = Field(
+        None, description="Admin token for upload/delete/re-index/feedback; unset = admin endpoints off."
+    )
+    feedback_db: Path = Field(Path("data/feedback.sqlite3"), description="SQLite file for answer feedback.")
+    max_upload_mb: int = Field(20, ge=1, le=500, description="Largest document an admin may upload.")
+
+    # reliability (issue 6)
+    index_type: Literal["flat", "hnsw"] = Field(
+        "flat", description="Vector index: flat (exact, small corpora) or hnsw (approximate, ~1M chunks)."
+    )
+    rate_limit_per_minute: float = Field(
+        60.0, ge=0.0, description="Sustained /api/ask requests per client IP per minute; 0 = off."
+    )
+    rate_limit_burst: int = Field(20, ge=1, description="Requests a client may send at once (bucket size).")
+    cors_origins: str | None = Field(
+        None, description="Comma-separated browser origins allowed by CORS; unset = no CORS headers."
+    )
+
+    # retrieval (issue 3): defaults = the winning ablation row (docs/evals.md) = RetrievalParams()
+    retrieval_dense_weight: float = Field(
+        1.0, ge=0.0, description="RRF weight of the dense (embedder) ranking."
+    )
+    retrieval_sparse_weight: float = Field(20.0, ge=0.0, description="RRF weight of the BM25 ranking.")
+    retrieval_synonyms: bool = Field(True, description="Fold numbers and policy synonyms for BM25.")
+    retrieval_place_boost: float = Field(
+        0.25, ge=0.0, description="Score bonus for a place named in the question."
+    )
+    retrieval_year_boost: float = Field(
+        0.25, ge=0.0, description="Score bonus for a year named in the question."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -19,6 +19,15 @@ class SourceEntry(BaseModel):
     paragraphs: int
 
 
+class SkippedEntry(BaseModel):
+    """A file the last ingest could not use; remembered so an unchanged bad file is not retried."""
+
+    model_config = ConfigDict(extra="forbid")
+    source_file: str
+    sha256: str
+    reason: str
+
+
 class IndexManifest(BaseModel):
     """Written last into a version folder; a folder without a valid manifest is not an index."""
 
@@ -30,8 +39,11 @@ class IndexManifest(BaseModel):
     chunk_max_tokens: int
     tokenizer: str = "tiktoken:cl100k_base"
     embed_text: str = "context+text"
+    index_type: str = "flat"
+    ingest_fingerprint: str = ""  # ingestion code + chunk size that produced the records
     corpus_hash: str
     sources: list[SourceEntry]
+    skipped: list[SkippedEntry] = Field(default_factory=list)
     paragraphs: int
     chunks: int
     checksums: dict[str, str] = Field(default_factory=dict)  # relative file path -> sha256
@@ -45,6 +57,11 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """Content hash of one chunk's embedding text: the key under which its vector is reused."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def corpus_hash(file_hashes: list[tuple[str, str]]) -> str:

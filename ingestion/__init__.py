@@ -7,6 +7,7 @@ from .models import Chunk, IngestReport, Paragraph, SourceDocument
 from .normalize import fold_for_match, normalize_text
 from .paragraphs import parse_document
 from .pipeline import IngestResult, ingest_directory
+from .safety import safe_corpus_path
 from .tokens import count_tokens
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "load_document",
     "normalize_text",
     "parse_document",
+    "safe_corpus_path",
 ]

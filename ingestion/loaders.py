@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import DocumentError
 from .models import SourceDocument
+from .safety import check_docx_archive
 from .textdecode import decode_text
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".docx", ".pdf"})
@@ -61,6 +62,7 @@ def _extract_docx(raw: bytes, path: Path) -> tuple[str, str]:
     """Paragraph texts of a .docx (tables appended row by row), joined by newlines."""
     import docx
 
+    check_docx_archive(raw, path)  # before python-docx inflates anything
     document = docx.Document(io.BytesIO(raw))
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:

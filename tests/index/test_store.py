@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -86,8 +87,9 @@ def test_failed_build_keeps_previous_version(tmp_path: Path) -> None:
         def embed_matrix(self, texts: list[str]):
             raise RuntimeError("power cut")
 
+    changed = [replace(c, search_text=c.search_text + "（修订）") for c in chunks]  # nothing reusable
     with pytest.raises(RuntimeError):
-        build_index(tmp_path, docs, paras, chunks, Exploding(), 200)
+        build_index(tmp_path, docs, paras, changed, Exploding(), 200)
     assert current_version(tmp_path) == first
     assert len(load_index(tmp_path).chunks) == 4
     assert not list((tmp_path / "versions").glob(".tmp-*"))

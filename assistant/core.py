@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
 from assistant.evidence import EvidencePicker, idf_table
 from assistant.extractive import compose_extractive
+from assistant.grounding import ground
 from assistant.llm import LLMAnswerer
 from assistant.models import Answer, ParagraphContext, Turn
 from assistant.reply import compose_reply
@@ -23,6 +25,7 @@ from ingestion import normalize_text
 from ingestion.models import Paragraph
 from prompts import render
 
+log = logging.getLogger(__name__)
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|如果|这个|那个|另外|此外|同样)")
 
 
@@ -68,9 +71,17 @@ class Assistant:
             idf_table(doc_freq, index.bm25.n_docs),
             lambda t: doc_freq.get(t, 0),
             corpus_fingerprint_text([p.text for p in index.paragraphs]),
+            self._article_text,
             min_coverage=min_coverage,
         )
+        articles: dict[tuple[str, int], list[str]] = {}
+        for p in index.paragraphs:
+            articles.setdefault((p.source_file, p.article_index), []).append(p.text)
+        self._articles = {k: normalize_text("\n".join(v)) for k, v in articles.items()}
         self._lock = threading.Lock()
+
+    def _article_text(self, source_file: str, article_index: int) -> str:
+        return self._articles.get((source_file, article_index), "")
 
     def validate(self, question: str) -> str:
         q = (question or "").strip()
@@ -124,10 +135,14 @@ class Assistant:
             if llm_text is None:
                 return self._refusal(q, hits, evidence[0].paragraph)
             raw = llm_text
-        text, citations, _dropped = resolve_citations(raw, sources)
+        report = ground(raw, sources)
+        for sentence, reason in report.removed:
+            log.info("grounding removed %r: %s", sentence, reason)
+        text, citations, _dropped = resolve_citations(report.text, sources)
         if not citations:
             return self._refusal(q, hits, evidence[0].paragraph)
-        return Answer(text=text, refused=False, citations=citations, hits=hits, question=q)
+        notes = [f"{reason}: {sentence.strip()}" for sentence, reason in report.removed]
+        return Answer(text=text, refused=False, citations=citations, hits=hits, question=q, notes=notes)
 
     def _llm_sources(self, hits: list[SearchHit]) -> list[Paragraph]:
         out: list[Paragraph] = []

@@ -82,15 +82,25 @@ class AnswerabilityJudge:
         self.article_text = article_text
         self.min_coverage = min_coverage
 
+    def context(self, evidence: Evidence) -> str:
+        """The evidence paragraph's whole article plus its title and heading path, normalised."""
+        p = evidence.paragraph
+        context = self.article_text(p.source_file, p.article_index) or normalize_text(p.text)
+        return context + normalize_text(" ".join([p.article_title, *p.heading_path]))
+
+    def anchors(self, question_norm: str, n: int = 2) -> list[str]:
+        """The question's most specific known terms (highest IDF, places aside): its topic."""
+        places = set(named_places(question_norm))
+        known = [t for t in content_terms(question_norm) if self.doc_freq(t) and t not in places]
+        return sorted(known, key=lambda t: -self.idf(t))[:n]
+
     def coverage(self, question_norm: str, evidence: Evidence) -> float:
         """Share of the question's topic (IDF-weighted) found in the evidence paragraph's article.
 
         A term the corpus never saw as a word (often a segmentation artefact of colloquial wording)
         counts as found when all its characters occur there; a truly foreign topic (新冠) does not.
         """
-        p = evidence.paragraph
-        context = self.article_text(p.source_file, p.article_index) or normalize_text(p.text)
-        context += normalize_text(" ".join([p.article_title, *p.heading_path]))
+        context = self.context(evidence)
         terms = content_terms(question_norm)
         if not terms:
             return 1.0
@@ -119,6 +129,9 @@ class AnswerabilityJudge:
         kind = wanted_figure(q)
         if kind is not None and not states_figure(normalize_text(best.sentence), kind):
             return Verdict(False, f"asks for {kind}, best evidence states none", cov)
+        anchors = self.anchors(q)
+        if anchors and not any(t in self.context(best) for t in anchors):
+            return Verdict(False, f"topic not in evidence article: {'/'.join(anchors)}", cov)
         if cov < self.min_coverage:
             return Verdict(False, f"coverage {cov:.2f} < {self.min_coverage}", cov)
         return Verdict(True, "ok", cov)

@@ -125,7 +125,7 @@ class Assistant:
         if not verdict.answerable:
             return self._refusal(q, hits, evidence[0].paragraph)
         if self.llm is None:
-            composed = compose_extractive(evidence, self.min_evidence_score)
+            composed = compose_extractive(evidence, self.min_evidence_score, q)
             if composed is None:
                 return self._refusal(q, hits, None)
             raw, sources = composed
@@ -155,11 +155,11 @@ class Assistant:
 
     def _refusal(self, q: str, hits: list[SearchHit], closest: Paragraph | None) -> Answer:
         text = render("refusal")
-        citations = []
+        related = []
         if closest is not None:
-            text += "\n" + render("refusal_closest") + "[1]"
-            citations = [citation_for(1, closest)]
-        return Answer(text=text, refused=True, citations=citations, hits=hits, question=q)
+            text += "\n" + render("refusal_closest")
+            related = [citation_for(1, closest)]
+        return Answer(text=text, refused=True, hits=hits, question=q, related=related)
 
     def paragraph(self, paragraph_id: str, window: int = 2) -> ParagraphContext | None:
         p = self._paragraphs.get(paragraph_id)

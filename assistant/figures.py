@@ -12,7 +12,12 @@ FigureKind = Literal["money", "ratio", "date", "count"]
 _ASKS: list[tuple[FigureKind, re.Pattern[str]]] = [  # first match wins: explicit wording before implicit
     ("date", re.compile(r"哪天|哪一天|几月几[日号]|什么时候|何时|截止日期")),
     ("money", re.compile(r"多少钱|几块钱|多少元|多少万元")),
-    ("ratio", re.compile(r"比例|比率|百分之|占比|占多少|[^\d]率[^，。？?]{0,4}多少|多少%|降低多少|增加多少")),
+    (
+        "ratio",
+        re.compile(
+            r"比例|比率|百分之|占比|占多少|比[^，。？?]{0,4}多少|[^\d]率[^，。？?]{0,4}多少|多少%|降低多少|增加多少"
+        ),
+    ),
     ("count", re.compile(r"几个|几台|几名|几人|几家|几次|几种|多少(人|名|个|家|户|种|次|台|所)")),
     (
         "money",

@@ -41,6 +41,8 @@ class LLMAnswerer:
         messages: list[Any] = answer_messages(format_context(sources), question)
         try:
             reply = self.chat.invoke(messages)
+        except ModelUnavailableError:
+            raise
         except Exception as exc:
             raise ModelUnavailableError(f"语言模型服务调用失败：{type(exc).__name__}") from exc
         text = reply.content if isinstance(reply.content, str) else str(reply.content)

@@ -13,6 +13,7 @@ from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
 from assistant.evidence import EvidencePicker, idf_table
 from assistant.extractive import compose_extractive
+from assistant.followup import standalone_question
 from assistant.grounding import ground
 from assistant.llm import LLMAnswerer
 from assistant.models import Answer, ParagraphContext, Turn
@@ -26,17 +27,6 @@ from ingestion.models import Paragraph
 from prompts import render
 
 log = logging.getLogger(__name__)
-_FOLLOW_UP = re.compile(r"^(那|那么|还有|如果|这个|那个|另外|此外|同样)")
-
-
-def standalone_question(question: str, history: list[Turn] | None) -> str:
-    """Rule-based follow-up rewriting: a short or anaphoric turn borrows the previous user question."""
-    if not history:
-        return question
-    previous = next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), "")
-    if previous and (len(question) <= 12 or _FOLLOW_UP.match(question)):
-        return f"{previous.strip()} {question}"
-    return question
 
 
 class Assistant:

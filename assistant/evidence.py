@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.figures import question_scope, states_figure, wanted_figure, years_in
+from assistant.slots import slots
 from index.base import SearchHit
 from index.bm25 import tokenize
 from ingestion import normalize_text
@@ -89,6 +90,7 @@ class EvidencePicker:
         kind = wanted_figure(q_norm)
         wants_number = kind is not None or asks_for_number(q_norm)
         places, years = question_scope(q_norm)
+        q_slots = named_slot_terms(q_norm)
         scored: list[Evidence] = []
         for (sent, para, rank), sim in zip(cands, dense, strict=True):
             s_norm = normalize_text(sent)
@@ -100,6 +102,7 @@ class EvidencePicker:
             elif wants_number:
                 score += 0.08 if _HAS_NUMBER.search(sent) else -0.08
             score += self._scope_bonus(s_norm, para, places, years)
+            score += slot_bonus(q_slots, s_norm)
             scored.append(Evidence(sent, para, rank, score, coverage))
         scored.sort(key=lambda e: -e.score)
         return scored
@@ -126,6 +129,30 @@ class EvidencePicker:
             elif years & years_in(context):
                 bonus += 0.04
         return bonus
+
+
+def named_slot_terms(question_norm: str) -> dict[str, set[str]]:
+    """Slot -> terms the question names (县级, 特困户, 糖尿病…): the sub-scope the answer must match."""
+    out: dict[str, set[str]] = {}
+    for slot, terms in slots().items():
+        if slot == "measure":
+            continue
+        found = {t for t in terms if t in question_norm}
+        found = {t for t in found if not any(t != u and t in u for u in found)}
+        if found:
+            out[slot] = found
+    return out
+
+
+def slot_bonus(q_slots: dict[str, set[str]], sentence: str) -> float:
+    """+ for a sentence naming the question's slot value, - for one naming only a sibling value."""
+    bonus = 0.0
+    for slot, wanted in q_slots.items():
+        if any(t in sentence for t in wanted):
+            bonus += 0.08
+        elif any(t in sentence for t in slots()[slot] if not any(t in w or w in t for w in wanted)):
+            bonus -= 0.08
+    return bonus
 
 
 def idf_table(doc_freq: dict[str, int], n_docs: int) -> Callable[[str], float]:

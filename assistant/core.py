@@ -13,7 +13,7 @@ from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
 from assistant.evidence import EvidencePicker, idf_table
 from assistant.extractive import compose_extractive
-from assistant.followup import standalone_question
+from assistant.followup import is_follow_up, standalone_question
 from assistant.grounding import ground
 from assistant.llm import LLMAnswerer
 from assistant.models import Answer, ParagraphContext, Turn
@@ -106,7 +106,7 @@ class Assistant:
         yield answer
 
     def _answer(self, question: str, history: list[Turn] | None = None) -> Answer:
-        q = standalone_question(self.validate(question), history)
+        q = self._standalone(self.validate(question), history)
         hits = self.searcher.search(normalize_text(q), max(10, self.top_k))
         evidence = self.picker.pick(q, hits, top=self.top_k)
         if not evidence or evidence[0].score < self.min_evidence_score:
@@ -133,6 +133,14 @@ class Assistant:
             return self._refusal(q, hits, evidence[0].paragraph)
         notes = [f"{reason}: {sentence.strip()}" for sentence, reason in report.removed]
         return Answer(text=text, refused=False, citations=citations, hits=hits, question=q, notes=notes)
+
+    def _standalone(self, question: str, history: list[Turn] | None) -> str:
+        """Rule-based rewriting offline; with an LLM backend the model rewrites, the rule is the fallback."""
+        rule = standalone_question(question, history)
+        if self.llm is None or not history or not is_follow_up(question):
+            return rule
+        previous = next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), "")
+        return (self.llm.condense(previous, question) if previous else None) or rule
 
     def _llm_sources(self, hits: list[SearchHit]) -> list[Paragraph]:
         out: list[Paragraph] = []

@@ -74,3 +74,18 @@ def test_follow_up_answers_with_the_new_scope(
     answer = use_assistant.ask(follow, history)
     assert not answer.refused, answer.question
     assert fold(figure) in fold(answer.text), (answer.question, answer.text)
+
+
+def test_llm_backend_rewrites_with_the_model(hashing_assistant: Assistant) -> None:
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    from assistant.llm import LLMAnswerer
+
+    chat = GenericFakeChatModel(
+        messages=iter([AIMessage("农村低保保障标准调到了多少？"), AIMessage("NO_ANSWER")])
+    )
+    a = Assistant(hashing_assistant.index, hashing_assistant.embedder, llm=LLMAnswerer(chat))
+    answer = a.ask("那农村呢？", [Turn("user", "城市低保保障标准调到了多少？"), Turn("assistant", "……")])
+    assert answer.question == "农村低保保障标准调到了多少？"
+    assert answer.refused  # the scripted model declined to answer

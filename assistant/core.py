@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
 from assistant.evidence import EvidencePicker, idf_table
 from assistant.extractive import compose_extractive
+from assistant.followup import is_follow_up, standalone_question
+from assistant.grounding import ground
 from assistant.llm import LLMAnswerer
 from assistant.models import Answer, ParagraphContext, Turn
 from assistant.reply import compose_reply
@@ -23,17 +26,7 @@ from ingestion import normalize_text
 from ingestion.models import Paragraph
 from prompts import render
 
-_FOLLOW_UP = re.compile(r"^(那|那么|还有|如果|这个|那个|另外|此外|同样)")
-
-
-def standalone_question(question: str, history: list[Turn] | None) -> str:
-    """Rule-based follow-up rewriting: a short or anaphoric turn borrows the previous user question."""
-    if not history:
-        return question
-    previous = next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), "")
-    if previous and (len(question) <= 12 or _FOLLOW_UP.match(question)):
-        return f"{previous.strip()} {question}"
-    return question
+log = logging.getLogger(__name__)
 
 
 class Assistant:
@@ -69,9 +62,17 @@ class Assistant:
             idf_table(doc_freq, index.bm25.n_docs),
             lambda t: doc_freq.get(t, 0),
             corpus_fingerprint_text([p.text for p in index.paragraphs]),
+            self._article_text,
             min_coverage=min_coverage,
         )
+        articles: dict[tuple[str, int], list[str]] = {}
+        for p in index.paragraphs:
+            articles.setdefault((p.source_file, p.article_index), []).append(p.text)
+        self._articles = {k: normalize_text("\n".join(v)) for k, v in articles.items()}
         self._lock = threading.Lock()
+
+    def _article_text(self, source_file: str, article_index: int) -> str:
+        return self._articles.get((source_file, article_index), "")
 
     def validate(self, question: str) -> str:
         q = (question or "").strip()
@@ -106,7 +107,7 @@ class Assistant:
         yield answer
 
     def _answer(self, question: str, history: list[Turn] | None = None) -> Answer:
-        q = standalone_question(self.validate(question), history)
+        q = self._standalone(self.validate(question), history)
         hits = self.searcher.search(normalize_text(q), max(10, self.top_k))
         evidence = self.picker.pick(q, hits, top=self.top_k)
         if not evidence or evidence[0].score < self.min_evidence_score:
@@ -115,7 +116,7 @@ class Assistant:
         if not verdict.answerable:
             return self._refusal(q, hits, evidence[0].paragraph)
         if self.llm is None:
-            composed = compose_extractive(evidence, self.min_evidence_score)
+            composed = compose_extractive(evidence, self.min_evidence_score, q)
             if composed is None:
                 return self._refusal(q, hits, None)
             raw, sources = composed
@@ -125,10 +126,22 @@ class Assistant:
             if llm_text is None:
                 return self._refusal(q, hits, evidence[0].paragraph)
             raw = llm_text
-        text, citations, _dropped = resolve_citations(raw, sources)
+        report = ground(raw, sources)
+        for sentence, reason in report.removed:
+            log.info("grounding removed %r: %s", sentence, reason)
+        text, citations, _dropped = resolve_citations(report.text, sources)
         if not citations:
             return self._refusal(q, hits, evidence[0].paragraph)
-        return Answer(text=text, refused=False, citations=citations, hits=hits, question=q)
+        notes = [f"{reason}: {sentence.strip()}" for sentence, reason in report.removed]
+        return Answer(text=text, refused=False, citations=citations, hits=hits, question=q, notes=notes)
+
+    def _standalone(self, question: str, history: list[Turn] | None) -> str:
+        """Rule-based rewriting offline; with an LLM backend the model rewrites, the rule is the fallback."""
+        rule = standalone_question(question, history)
+        if self.llm is None or not history or not is_follow_up(question):
+            return rule
+        previous = next((t.content for t in reversed(history) if t.role == "user" and t.content.strip()), "")
+        return (self.llm.condense(previous, question) if previous else None) or rule
 
     def _llm_sources(self, hits: list[SearchHit]) -> list[Paragraph]:
         out: list[Paragraph] = []
@@ -141,11 +154,11 @@ class Assistant:
 
     def _refusal(self, q: str, hits: list[SearchHit], closest: Paragraph | None) -> Answer:
         text = render("refusal")
-        citations = []
+        related = []
         if closest is not None:
-            text += "\n" + render("refusal_closest") + "[1]"
-            citations = [citation_for(1, closest)]
-        return Answer(text=text, refused=True, citations=citations, hits=hits, question=q)
+            text += "\n" + render("refusal_closest")
+            related = [citation_for(1, closest)]
+        return Answer(text=text, refused=True, hits=hits, question=q, related=related)
 
     def paragraph(self, paragraph_id: str, window: int = 2) -> ParagraphContext | None:
         p = self._paragraphs.get(paragraph_id)

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.figures import question_scope, states_figure, wanted_figure, years_in
+from assistant.slots import slots
 from index.base import SearchHit
 from index.bm25 import tokenize
 from ingestion import normalize_text
@@ -68,7 +70,11 @@ class EvidencePicker:
         return out
 
     def pick(self, question: str, hits: list[SearchHit], top: int = 5) -> list[Evidence]:
-        """All candidate sentences of the top chunks, best first."""
+        """All candidate sentences of the top chunks, best first.
+
+        Beyond term coverage and dense similarity: a sentence that states the kind of figure asked for
+        (money, ratio, date, count) and one inside the place/year the question names rank higher.
+        """
         q_norm = normalize_text(question)
         q_terms = {t for t in tokenize(q_norm) if len(t) > 1 or not t.isascii()}
         weights = {t: self.idf(t) for t in q_terms}
@@ -81,17 +87,72 @@ class EvidencePicker:
             if self.similarity
             else [0.0] * len(cands)
         )
-        wants_number = asks_for_number(q_norm)
+        kind = wanted_figure(q_norm)
+        wants_number = kind is not None or asks_for_number(q_norm)
+        places, years = question_scope(q_norm)
+        q_slots = named_slot_terms(q_norm)
         scored: list[Evidence] = []
         for (sent, para, rank), sim in zip(cands, dense, strict=True):
-            s_terms = set(tokenize(normalize_text(sent)))
+            s_norm = normalize_text(sent)
+            s_terms = set(tokenize(s_norm))
             coverage = sum(w for t, w in weights.items() if t in s_terms) / total
             score = 0.65 * coverage + 0.35 * max(0.0, float(sim)) + 0.05 / rank
-            if wants_number:
+            if kind is not None:
+                score += 0.1 if states_figure(s_norm, kind) else -0.1
+            elif wants_number:
                 score += 0.08 if _HAS_NUMBER.search(sent) else -0.08
+            score += self._scope_bonus(s_norm, para, places, years)
+            score += slot_bonus(q_slots, s_norm)
             scored.append(Evidence(sent, para, rank, score, coverage))
         scored.sort(key=lambda e: -e.score)
         return scored
+
+    @staticmethod
+    def _scope_bonus(sentence: str, para: Paragraph, places: set[str], years: set[str]) -> float:
+        """Prefer the place and year the question names; penalise a sentence about another year."""
+        if not places and not years:
+            return 0.0
+        context = normalize_text(" ".join([para.text, para.article_title, *para.heading_path]))
+        bonus = 0.0
+        for place in places:
+            stem = place[:-1] if len(place) > 2 else place
+            if place in sentence or stem in sentence:
+                bonus += 0.12
+            elif place in context or stem in context:
+                bonus += 0.06
+        if years:
+            sent_years = years_in(sentence)
+            if sent_years & years:
+                bonus += 0.12
+            elif sent_years:
+                bonus -= 0.12
+            elif years & years_in(context):
+                bonus += 0.04
+        return bonus
+
+
+def named_slot_terms(question_norm: str) -> dict[str, set[str]]:
+    """Slot -> terms the question names (县级, 特困户, 糖尿病…): the sub-scope the answer must match."""
+    out: dict[str, set[str]] = {}
+    for slot, terms in slots().items():
+        if slot == "measure":
+            continue
+        found = {t for t in terms if t in question_norm}
+        found = {t for t in found if not any(t != u and t in u for u in found)}
+        if found:
+            out[slot] = found
+    return out
+
+
+def slot_bonus(q_slots: dict[str, set[str]], sentence: str) -> float:
+    """+ for a sentence naming the question's slot value, - for one naming only a sibling value."""
+    bonus = 0.0
+    for slot, wanted in q_slots.items():
+        if any(t in sentence for t in wanted):
+            bonus += 0.08
+        elif any(t in sentence for t in slots()[slot] if not any(t in w or w in t for w in wanted)):
+            bonus -= 0.08
+    return bonus
 
 
 def idf_table(doc_freq: dict[str, int], n_docs: int) -> Callable[[str], float]:

@@ -1,39 +1,103 @@
-"""The offline default backend: an answer made only of verbatim evidence sentences, each cited."""
+"""The offline default backend: an answer made only of verbatim evidence sentences, each cited.
+
+One sentence answers most questions; more are added only when the question asks several things
+(各、分别、several 多少) or when equally strong evidence from another place or year states a figure
+of the same kind, in which case each figure is labelled with its scope.
+"""
 
 from __future__ import annotations
 
+import re
+
 from assistant.evidence import Evidence
+from assistant.figures import FigureKind, question_scope, states_figure, wanted_figure, years_in
+from assistant.numbers import iter_numbers
 from ingestion import normalize_text
 from ingestion.models import Paragraph
 
 _TRAILING = "。；;，,、 "
+_ASK = re.compile(r"多少|几[个台名人家次种月号天]?|哪")
+_ITEMS_BEFORE_EACH = re.compile(r"([^，。？?]+?)(?:各|分别)")
+
+
+def asked_parts(question_norm: str) -> int:
+    """How many figures the question asks for: 各/分别 over a list, or several 多少/几."""
+    m = _ITEMS_BEFORE_EACH.search(question_norm)
+    items = len(re.split(r"[、和与及]", m.group(1))) if m else 1
+    return max(1, items, len(_ASK.findall(question_norm)))
+
+
+def _same_article(a: Paragraph, b: Paragraph) -> bool:
+    return (a.source_file, a.article_index) == (b.source_file, b.article_index)
+
+
+_TITLE_NOISE = re.compile(r"\s*(第?[0-9一二三四五六七八九十]+篇|篇[0-9一二三四五六七八九十]+)\s*$|[0-9]+")
+
+
+def scope_label(e: Evidence) -> str:
+    """Where a figure comes from: the paragraph's place if known, else its article title without digits
+    (a label never adds a number the cited text does not state); a year only if the sentence states it."""
+    p = e.paragraph
+    places = list(getattr(p, "places", ()) or ())
+    where = (
+        places[0] if places else "《" + (_TITLE_NOISE.sub("", p.article_title).strip() or "另一份材料") + "》"
+    )
+    years = sorted(years_in(normalize_text(e.sentence)))
+    return where + (f"（{years[0]}年）" if years else "")
+
+
+def _select(
+    evidence: list[Evidence], q: str, kind: FigureKind | None, floor: float
+) -> tuple[list[Evidence], bool]:
+    best = evidence[0]
+    chosen = [best]
+    seen = {normalize_text(best.sentence)}
+    parts = asked_parts(q)
+    places, years = question_scope(q)
+
+    def fresh(e: Evidence) -> bool:
+        key = normalize_text(e.sentence)
+        return key not in seen and not any(key in s or s in key for s in seen)
+
+    if parts > 1 and len(set(iter_numbers(best.sentence))) < parts:
+        for e in evidence[1:8]:
+            if len(chosen) >= parts or e.score < floor:
+                break
+            if fresh(e) and _same_article(e.paragraph, best.paragraph) and iter_numbers(e.sentence):
+                chosen.append(e)
+                seen.add(normalize_text(e.sentence))
+        return chosen, False
+    if kind is None or places or years or not states_figure(normalize_text(best.sentence), kind):
+        return chosen, False
+    for e in evidence[1:4]:  # equally strong figure of the same kind from another article
+        if e.score < max(floor, 0.92 * best.score):
+            break
+        if (
+            fresh(e)
+            and not _same_article(e.paragraph, best.paragraph)
+            and states_figure(normalize_text(e.sentence), kind)
+        ):
+            chosen.append(e)
+            seen.add(normalize_text(e.sentence))
+    return chosen, len(chosen) > 1
 
 
 def compose_extractive(
-    evidence: list[Evidence], min_score: float, max_sentences: int = 3, keep_ratio: float = 0.85
+    evidence: list[Evidence], min_score: float, question: str = ""
 ) -> tuple[str, list[Paragraph]] | None:
-    """Best sentence plus close runners-up, marked `[n]`; None when the best is below `min_score`.
-
-    Numbers can only come from the sentences themselves, so nothing is invented.
-    """
+    """Verbatim sentences marked `[n]`; None when the best is below `min_score`. Nothing is invented."""
     if not evidence or evidence[0].score < min_score:
         return None
-    best = evidence[0].score
-    chosen: list[Evidence] = []
-    seen: set[str] = set()
-    for e in evidence:
-        if len(chosen) >= max_sentences or e.score < max(min_score, keep_ratio * best):
-            break
-        key = normalize_text(e.sentence)
-        if key in seen or any(key in s or s in key for s in seen):
-            continue
-        seen.add(key)
-        chosen.append(e)
+    q = normalize_text(question)
+    chosen, scoped = _select(evidence, q, wanted_figure(q), max(min_score, 0.6 * evidence[0].score))
     sources: list[Paragraph] = []
     lines: list[str] = []
     for e in chosen:
         if e.paragraph not in sources:
             sources.append(e.paragraph)
         n = sources.index(e.paragraph) + 1
-        lines.append(f"{e.sentence.rstrip(_TRAILING)}[{n}]。")
+        label = f"{scope_label(e)}：" if scoped else ""
+        lines.append(f"{label}{e.sentence.rstrip(_TRAILING)}[{n}]。")
+    if scoped:
+        lines.insert(0, "不同地区、年份的材料给出的数字不同，请按所在地和年份核对：")
     return "\n".join(lines), sources

@@ -8,7 +8,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.errors import ModelUnavailableError
 from ingestion.models import Paragraph
-from prompts import REFUSAL_TOKEN, answer_messages
+from prompts import REFUSAL_TOKEN, answer_messages, render
 
 
 def format_context(sources: list[Paragraph]) -> str:
@@ -37,13 +37,29 @@ class LLMAnswerer:
     def __init__(self, chat: BaseChatModel) -> None:
         self.chat = chat
 
-    def answer(self, question: str, sources: list[Paragraph]) -> str | None:
-        messages: list[Any] = answer_messages(format_context(sources), question)
+    def condense(self, previous: str, follow_up: str) -> str | None:
+        """LLM rewrite of a follow-up into a standalone question; None if the model gives nothing usable."""
         try:
-            reply = self.chat.invoke(messages)
-        except Exception as exc:
-            raise ModelUnavailableError(f"语言模型服务调用失败：{type(exc).__name__}") from exc
-        text = reply.content if isinstance(reply.content, str) else str(reply.content)
-        if not text.strip() or REFUSAL_TOKEN in text:
+            reply = self.chat.invoke([("user", render("condense", previous=previous, follow_up=follow_up))])
+        except Exception:
             return None
-        return text.strip()
+        text = str(reply.content).strip().splitlines()[0].strip() if str(reply.content).strip() else ""
+        return text if 2 <= len(text) <= 200 else None
+
+    def answer(self, question: str, sources: list[Paragraph]) -> str | None:
+        return _answer(self.chat, question, sources)
+
+
+def _answer(chat: BaseChatModel, question: str, sources: list[Paragraph]) -> str | None:
+    """One answer call; see LLMAnswerer."""
+    messages: list[Any] = answer_messages(format_context(sources), question)
+    try:
+        reply = chat.invoke(messages)
+    except ModelUnavailableError:
+        raise
+    except Exception as exc:
+        raise ModelUnavailableError(f"语言模型服务调用失败：{type(exc).__name__}") from exc
+    text = reply.content if isinstance(reply.content, str) else str(reply.content)
+    if not text.strip() or REFUSAL_TOKEN in text:
+        return None
+    return text.strip()

@@ -14,9 +14,12 @@ _MARKER = re.compile(r"\[\d+\]")
 
 def inquiry_topic(inquiry: str, limit: int = 24) -> str:
     """A short topic line from the citizen's text: its first clause, trimmed."""
-    first = re.split(r"[。！？!?\n]", inquiry.strip(), maxsplit=1)[0]
-    first = re.sub(r"^(您好|你好|请问|领导好)[，,：:]?", "", first).strip("，,：: ")
-    return first if len(first) <= limit else first[:limit] + "……"
+    text = re.sub(r"^(您好|你好|领导好|领导您好)[！!，,：:\s]*", "", inquiry.strip())
+    first = re.split(r"[。！？!?\n]", text, maxsplit=1)[0].strip("，,：: ")
+    if len(first) > limit:
+        clause = re.split(r"[，,；;]", first, maxsplit=1)[0]
+        first = clause if 6 <= len(clause) <= limit else first[:limit] + "……"
+    return first
 
 
 def compose_reply(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from assistant.citations import resolve_citations
-from assistant.core import standalone_question
-from assistant.models import Turn
 from ingestion.models import Paragraph
 
 
@@ -26,11 +24,3 @@ def test_markers_are_renumbered_by_first_use() -> None:
     assert text == "A[1]。B[2][1]。C[1]。"
     assert [(c.n, c.paragraph_id) for c in cites] == [(1, "f-p0002"), (2, "f-p0000")]
     assert cites[0].start == 200 and cites[0].end == 201
-
-
-def test_follow_up_borrows_previous_question() -> None:
-    history = [Turn("user", "贫困人口住院报销比例是多少？"), Turn("assistant", "……")]
-    assert standalone_question("那门诊呢？", history).startswith("贫困人口住院报销比例是多少？")
-    long_q = "城市低保保障标准现在调整到多少钱了呢请问一下"
-    assert standalone_question(long_q, history) == long_q
-    assert standalone_question("那门诊呢？", None) == "那门诊呢？"

@@ -1,0 +1,106 @@
+"""Check every answer, from any backend, against the paragraphs it cites.
+
+A sentence that states a figure must cite a paragraph containing that figure; a place it names must
+belong to the cited paragraph's scope; markers must point at a numbered source. What can be repaired
+from the evidence (a figure cited to the wrong source) is re-cited; what cannot is removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.numbers import extract_numbers, iter_numbers
+from ingestion import normalize_text
+from ingestion.models import Paragraph
+
+_MARKERS = re.compile(r"(?:\[\d{1,3}\])+")
+_ONE = re.compile(r"\[(\d{1,3})\]")
+_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]|\n|$)(?:[ \t]*(?:\[\d{1,3}\])+[。]?)?\n?")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|旗|镇|乡|村委会|村|卫生院|苏木)")
+_NOT_PLACE_TAIL = (
+    "城乡",
+    "农村",
+    "城市",
+    "社区",
+    "贫困村",
+    "行政村",
+    "全县",
+    "全市",
+    "全区",
+    "本县",
+    "我县",
+    "全省",
+)
+
+
+@dataclass
+class GroundingReport:
+    """What the checker did: kept text plus every removal and repair, with reasons (for logs and evals)."""
+
+    text: str
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (sentence, reason)
+    repaired: list[tuple[str, str]] = field(default_factory=list)  # (sentence, what changed)
+    flagged: list[tuple[str, str]] = field(default_factory=list)  # kept, but uncited prose
+
+
+def split_with_markers(text: str) -> list[str]:
+    """Sentences, each keeping the `[n]` markers that follow it (before or after its full stop)."""
+    return [s for s in (m.group(0) for m in _SENTENCE.finditer(text)) if s.strip()]
+
+
+def places_in(text: str) -> set[str]:
+    """Place-like names (…县, …市, …村委会, …卫生院) in a text, normalised."""
+    out = set()
+    for m in _PLACE.finditer(normalize_text(text)):
+        name = m.group(0)
+        if not any(name.endswith(t) or name == t for t in _NOT_PLACE_TAIL) and not name.startswith(
+            ("全", "各", "本", "我", "该", "市外", "县外", "省外", "县域", "市级", "县级", "乡镇")
+        ):
+            out.add(name)
+    return out
+
+
+def _scope_text(p: Paragraph) -> str:
+    places = " ".join(getattr(p, "places", ()) or ())
+    return normalize_text(" ".join([p.text, p.article_title, *p.heading_path, places]))
+
+
+def ground(text: str, sources: list[Paragraph]) -> GroundingReport:
+    """Keep sentences with valid markers, figures found in a cited paragraph and places in its scope."""
+    report = GroundingReport(text="")
+    numbers_of = [extract_numbers(p.text) for p in sources]
+    kept: list[str] = []
+    for raw in split_with_markers(text):
+        body = _MARKERS.sub("", raw).strip()
+        if not body.strip("。；;，, "):
+            continue
+        cited = [int(n) for n in _ONE.findall(raw) if 1 <= int(n) <= len(sources)]
+        nums = set(iter_numbers(body))
+        if nums:
+            grounded = set().union(*(numbers_of[n - 1] for n in cited)) if cited else set()
+            if not nums <= grounded:
+                better = [i + 1 for i, found in enumerate(numbers_of) if nums <= found]
+                if not better:
+                    missing = sorted(nums - grounded)
+                    report.removed.append((raw, f"ungrounded number(s) {', '.join(missing)}"))
+                    continue
+                cited = better[:1]
+                report.repaired.append((raw, f"re-cited to [{cited[0]}]"))
+        elif not cited:
+            report.flagged.append((raw, "no citation"))
+            kept.append(raw)
+            continue
+        if not cited:
+            report.removed.append((raw, "no valid citation"))
+            continue
+        foreign = places_in(body) - set().union(*(places_in(_scope_text(sources[n - 1])) for n in cited))
+        foreign = {p for p in foreign if not any(p in _scope_text(sources[n - 1]) for n in cited)}
+        if foreign:
+            report.removed.append((raw, f"place(s) not in cited scope: {', '.join(sorted(foreign))}"))
+            continue
+        marks = "".join(f"[{n}]" for n in dict.fromkeys(cited))
+        end = "\n" if raw.endswith("\n") else ""
+        kept.append(f"{body.rstrip('。；;，, ')}{marks}。{end}")
+    report.text = "".join(kept).strip()
+    return report

@@ -1,0 +1,63 @@
+"""Reply mode: a formal draft whose claims stay cited, exported as .docx and as text with sources."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+from docx import Document
+
+from assistant.core import Assistant
+from assistant.models import Answer, Citation
+from assistant.reply import compose_reply, inquiry_topic, reply_as_docx, reply_as_text
+
+CITE = Citation(
+    1, "000-p0005", "000.txt", "健康扶贫工作简报 篇1", ("二、工作完成情况",), "自付比不超10%。", 654, 867
+)
+
+
+def test_draft_has_salutation_cited_body_and_closing() -> None:
+    answer = Answer("贫困人口住院合规费用自付比不超10%[1]。", False, [CITE])
+    draft = compose_reply("您好，请问贫困人口住院自己要付多少？", answer, today=date(2026, 11, 25))
+    lines = draft.splitlines()
+    assert lines[0] == "尊敬的来信人："
+    assert "贫困人口住院自己要付多少" in lines[1]
+    assert "自付比不超10%[1]。" in draft
+    assert "感谢您" in draft and draft.endswith("2026年11月25日")
+
+
+def test_refused_answer_gives_a_polite_referral_without_figures() -> None:
+    draft = compose_reply("请问护理院床位费能报多少？", Answer("……", True), today=date(2026, 1, 2))
+    body = draft.split("现答复如下：")[1].split("感谢您")[0]
+    assert "暂未找到" in body and not re.search(r"\d", body)
+
+
+def test_topic_is_trimmed() -> None:
+    assert (
+        inquiry_topic("领导好，我想问一下我们村的低保标准是不是提高了，具体是多少")
+        == "我想问一下我们村的低保标准是不是提高了"
+    )
+
+
+def test_docx_opens_and_holds_the_sources() -> None:
+    answer = Answer("尊敬的来信人：\n贫困人口住院合规费用自付比不超10%[1]。", False, [CITE])
+    doc = Document(io.BytesIO(reply_as_docx(answer)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "自付比不超10%[1]" in text
+    assert "政策依据" in text and "[1] 健康扶贫工作简报 篇1 > 二、工作完成情况" in text
+    assert "000.txt" in text
+
+
+def test_plain_text_export_lists_numbered_sources() -> None:
+    answer = Answer("自付比不超10%[1]。", False, [CITE])
+    text = reply_as_text(answer)
+    assert text.startswith("自付比不超10%[1]。") and "\n\n政策依据：\n[1] " in text
+
+
+def test_reply_mode_on_the_real_corpus(hashing_assistant: Assistant) -> None:
+    answer = hashing_assistant.ask("您好，我想问一下贫困人口住院合规费用自付比不超过多少？", mode="reply")
+    assert answer.text.startswith("尊敬的来信人：") and "现答复如下" in answer.text
+    assert not answer.refused and "10%" in answer.text
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert markers == {c.n for c in answer.citations}

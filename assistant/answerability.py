@@ -19,9 +19,10 @@ from functools import cache
 from pathlib import Path
 
 from assistant.evidence import Evidence
-from assistant.figures import states_figure, wanted_figure
+from assistant.figures import NUMERIC_KINDS, states_figure, wanted_figure
 from index.bm25 import tokenize
 from ingestion import normalize_text
+from ingestion.normalize import search_form
 
 _DATA = Path(__file__).resolve().parent / "data"
 _NEGATED_GROUP = re.compile(r"非([\u4e00-\u9fff]{2,6}?(人口|人员|对象|户|患者))")
@@ -61,7 +62,7 @@ def named_places(question: str) -> list[str]:
 def content_terms(question_norm: str) -> list[str]:
     """Question terms that carry its topic: no asking words, no sub-words of longer terms."""
     qw = question_words()
-    terms = [t for t in dict.fromkeys(tokenize(question_norm)) if len(t) > 1 and t not in qw]
+    terms = [t for t in dict.fromkeys(tokenize(search_form(question_norm))) if len(t) > 1 and t not in qw]
     return [t for t in terms if not any(t != u and t in u for u in terms)]
 
 
@@ -86,7 +87,7 @@ class AnswerabilityJudge:
         """The evidence paragraph's whole article plus its title and heading path, normalised."""
         p = evidence.paragraph
         context = self.article_text(p.source_file, p.article_index) or normalize_text(p.text)
-        return context + normalize_text(" ".join([p.article_title, *p.heading_path]))
+        return search_form(context + normalize_text(" ".join([p.article_title, *p.heading_path])))
 
     def anchors(self, question_norm: str, n: int = 2) -> list[str]:
         """The question's most specific known terms (highest IDF, places aside): its topic."""
@@ -127,7 +128,7 @@ class AnswerabilityJudge:
         ):
             return Verdict(False, f"negated group: 非{m.group(1)}", cov)
         kind = wanted_figure(q)
-        if kind is not None and not states_figure(normalize_text(best.sentence), kind):
+        if kind in NUMERIC_KINDS and not states_figure(normalize_text(best.sentence), kind):
             return Verdict(False, f"asks for {kind}, best evidence states none", cov)
         anchors = self.anchors(q)
         if anchors and not any(t in self.context(best) for t in anchors):

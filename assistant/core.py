@@ -11,7 +11,7 @@ from dataclasses import replace
 from assistant.answerability import AnswerabilityJudge, corpus_fingerprint_text
 from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
-from assistant.evidence import EvidencePicker, idf_table
+from assistant.evidence import EvidencePicker, idf_table, named_slot_terms
 from assistant.extractive import compose_extractive
 from assistant.followup import is_follow_up, standalone_question
 from assistant.grounding import ground
@@ -116,7 +116,7 @@ class Assistant:
         if not verdict.answerable:
             return self._refusal(q, hits, evidence[0].paragraph)
         if self.llm is None:
-            composed = compose_extractive(evidence, self.min_evidence_score, q)
+            composed = compose_extractive(evidence, self.min_evidence_score, q, self._measure_anchors(q))
             if composed is None:
                 return self._refusal(q, hits, None)
             raw, sources = composed
@@ -135,6 +135,12 @@ class Assistant:
         notes = [f"{reason}: {sentence.strip()}" for sentence, reason in report.removed]
         return Answer(text=text, refused=False, citations=citations, hits=hits, question=q, notes=notes)
 
+    def _measure_anchors(self, question: str) -> list[str]:
+        """What the asked figure measures: named measure stems (自付, 起付…), else the topic terms."""
+        q = normalize_text(question)
+        stems = sorted(named_slot_terms(q).get("measure", set()))
+        return stems or self.judge.anchors(q)
+
     def _standalone(self, question: str, history: list[Turn] | None) -> str:
         """Rule-based rewriting offline; with an LLM backend the model rewrites, the rule is the fallback."""
         rule = standalone_question(question, history)
@@ -144,6 +150,7 @@ class Assistant:
         return (self.llm.condense(previous, question) if previous else None) or rule
 
     def _llm_sources(self, hits: list[SearchHit]) -> list[Paragraph]:
+        """Paragraphs of the top chunks, numbered for the prompt (quoted evidence, never instructions)."""
         out: list[Paragraph] = []
         for hit in hits[: self.top_k]:
             for pid in hit.chunk.paragraph_ids:

@@ -7,13 +7,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.figures import question_scope, states_figure, wanted_figure, years_in
+from assistant.figures import NUMERIC_KINDS, question_scope, states_figure, wanted_figure, years_in
 from assistant.slots import slots
 from index.base import SearchHit
 from index.bm25 import tokenize
 from ingestion import normalize_text
 from ingestion.models import Paragraph
+from ingestion.normalize import search_form
 
+RANK_PRIOR = 0.1  # retrieval is strong (MRR ~0.87): a sentence from the top chunk deserves trust
 _SENT_END = re.compile(r"(?<=[。！？；!?;])|\n")
 _HAS_NUMBER = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万]+[个%％元人户次名倍项种]|百分之")
 _ASKS_NUMBER = re.compile(
@@ -76,7 +78,7 @@ class EvidencePicker:
         (money, ratio, date, count) and one inside the place/year the question names rank higher.
         """
         q_norm = normalize_text(question)
-        q_terms = {t for t in tokenize(q_norm) if len(t) > 1 or not t.isascii()}
+        q_terms = {t for t in tokenize(search_form(q_norm)) if len(t) > 1 or not t.isascii()}
         weights = {t: self.idf(t) for t in q_terms}
         total = sum(weights.values()) or 1.0
         cands = self.candidates(hits, top)
@@ -94,11 +96,13 @@ class EvidencePicker:
         scored: list[Evidence] = []
         for (sent, para, rank), sim in zip(cands, dense, strict=True):
             s_norm = normalize_text(sent)
-            s_terms = set(tokenize(s_norm))
+            s_terms = set(tokenize(search_form(s_norm)))
             coverage = sum(w for t, w in weights.items() if t in s_terms) / total
-            score = 0.65 * coverage + 0.35 * max(0.0, float(sim)) + 0.05 / rank
+            score = 0.65 * coverage + 0.35 * max(0.0, float(sim)) + RANK_PRIOR / rank
             if kind is not None:
                 score += 0.1 if states_figure(s_norm, kind) else -0.1
+                if kind not in NUMERIC_KINDS and asks_for_number(q_norm):
+                    score += 0.05 if _HAS_NUMBER.search(sent) else -0.05
             elif wants_number:
                 score += 0.08 if _HAS_NUMBER.search(sent) else -0.08
             score += self._scope_bonus(s_norm, para, places, years)
@@ -132,10 +136,16 @@ class EvidencePicker:
 
 
 def named_slot_terms(question_norm: str) -> dict[str, set[str]]:
-    """Slot -> terms the question names (县级, 特困户, 糖尿病…): the sub-scope the answer must match."""
+    """Slot -> terms the question names (县级, 特困户, 糖尿病…): the sub-scope the answer must match.
+
+    A measure (起付线, 报销比例…) is kept by its two-character stem, so 零起付 answers 起付线.
+    """
     out: dict[str, set[str]] = {}
     for slot, terms in slots().items():
         if slot == "measure":
+            stems = {t[:2] for t in terms if t in question_norm}
+            if stems:
+                out[slot] = stems
             continue
         found = {t for t in terms if t in question_norm}
         found = {t for t in found if not any(t != u and t in u for u in found)}
@@ -148,6 +158,9 @@ def slot_bonus(q_slots: dict[str, set[str]], sentence: str) -> float:
     """+ for a sentence naming the question's slot value, - for one naming only a sibling value."""
     bonus = 0.0
     for slot, wanted in q_slots.items():
+        if slot == "measure":
+            bonus += 0.08 if any(t in sentence for t in wanted) else -0.08
+            continue
         if any(t in sentence for t in wanted):
             bonus += 0.08
         elif any(t in sentence for t in slots()[slot] if not any(t in w or w in t for w in wanted)):

@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 
 from assistant.evidence import Evidence
-from assistant.figures import FigureKind, question_scope, states_figure, wanted_figure, years_in
+from assistant.figures import (
+    NUMERIC_KINDS,
+    FigureKind,
+    question_scope,
+    states_figure,
+    wanted_figure,
+    years_in,
+)
+from assistant.grounding import places_in
 from assistant.numbers import iter_numbers
 from ingestion import normalize_text
 from ingestion.models import Paragraph
@@ -35,19 +43,26 @@ _TITLE_NOISE = re.compile(r"\s*(第?[0-9一二三四五六七八九十]+篇|篇[
 
 
 def scope_label(e: Evidence) -> str:
-    """Where a figure comes from: the paragraph's place if known, else its article title without digits
-    (a label never adds a number the cited text does not state); a year only if the sentence states it."""
-    p = e.paragraph
-    places = list(getattr(p, "places", ()) or ())
-    where = (
-        places[0] if places else "《" + (_TITLE_NOISE.sub("", p.article_title).strip() or "另一份材料") + "》"
-    )
-    years = sorted(years_in(normalize_text(e.sentence)))
-    return where + (f"（{years[0]}年）" if years else "")
+    """Where a figure comes from: its article title without digits, plus a place or year the sentence
+    itself states (a label never adds a number or a place the cited text does not give)."""
+    title = _TITLE_NOISE.sub("", e.paragraph.article_title).strip() or "另一份材料"
+    s = normalize_text(e.sentence)
+    extra = sorted(places_in(s))[:1] + [f"{y}年" for y in sorted(years_in(s))[:1]]
+    return f"《{title}》" + (f"（{'，'.join(extra)}）" if extra else "")
+
+
+def figure_near(sentence: str, anchors: list[str], kind: FigureKind, window: int = 16) -> bool:
+    """The figure belongs to the asked measure: it sits within a few characters of an anchor term."""
+    s = normalize_text(sentence)
+    for a in anchors:
+        for m in re.finditer(re.escape(a), s):
+            if states_figure(s[max(0, m.start() - window // 2) : m.end() + window], kind):
+                return True
+    return False
 
 
 def _select(
-    evidence: list[Evidence], q: str, kind: FigureKind | None, floor: float
+    evidence: list[Evidence], q: str, kind: FigureKind | None, floor: float, anchors: list[str]
 ) -> tuple[list[Evidence], bool]:
     best = evidence[0]
     chosen = [best]
@@ -67,7 +82,13 @@ def _select(
                 chosen.append(e)
                 seen.add(normalize_text(e.sentence))
         return chosen, False
-    if kind is None or places or years or not states_figure(normalize_text(best.sentence), kind):
+    if (
+        kind not in NUMERIC_KINDS
+        or places
+        or years
+        or not anchors
+        or not figure_near(best.sentence, anchors, kind)
+    ):
         return chosen, False
     for e in evidence[1:4]:  # equally strong figure of the same kind from another article
         if e.score < max(floor, 0.92 * best.score):
@@ -75,7 +96,7 @@ def _select(
         if (
             fresh(e)
             and not _same_article(e.paragraph, best.paragraph)
-            and states_figure(normalize_text(e.sentence), kind)
+            and figure_near(e.sentence, anchors, kind)
         ):
             chosen.append(e)
             seen.add(normalize_text(e.sentence))
@@ -83,13 +104,14 @@ def _select(
 
 
 def compose_extractive(
-    evidence: list[Evidence], min_score: float, question: str = ""
+    evidence: list[Evidence], min_score: float, question: str = "", anchors: list[str] | None = None
 ) -> tuple[str, list[Paragraph]] | None:
     """Verbatim sentences marked `[n]`; None when the best is below `min_score`. Nothing is invented."""
     if not evidence or evidence[0].score < min_score:
         return None
     q = normalize_text(question)
-    chosen, scoped = _select(evidence, q, wanted_figure(q), max(min_score, 0.6 * evidence[0].score))
+    floor = max(min_score, 0.6 * evidence[0].score)
+    chosen, scoped = _select(evidence, q, wanted_figure(q), floor, anchors or [])
     sources: list[Paragraph] = []
     lines: list[str] = []
     for e in chosen:

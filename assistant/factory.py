@@ -67,6 +67,17 @@ def build_assistant(settings: Settings, embedder: NamedEmbeddings | None = None)
                 settings.openai_api_key.get_secret_value(),
             )
         )
+    elif settings.backend == "llama":
+        from assistant.local_llm import LlamaCppChat
+
+        assert settings.llama_model_path is not None
+        llm = LLMAnswerer(
+            LlamaCppChat(
+                model_path=settings.llama_model_path,
+                n_ctx=settings.llama_ctx,
+                n_threads=settings.llama_threads,
+            )
+        )
     return Assistant(
         index,
         embedder,
@@ -74,6 +85,7 @@ def build_assistant(settings: Settings, embedder: NamedEmbeddings | None = None)
         top_k=settings.top_k,
         min_evidence_score=settings.min_evidence_score,
         max_question_chars=settings.max_question_chars,
+        min_coverage=settings.min_coverage,
         retrieval=retrieval_params(settings),
     )
 

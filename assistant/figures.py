@@ -7,7 +7,8 @@ from typing import Literal
 
 from assistant.grounding import places_in
 
-FigureKind = Literal["money", "ratio", "date", "count"]
+FigureKind = Literal["money", "ratio", "date", "count", "who", "procedure"]
+NUMERIC_KINDS = ("money", "ratio", "date", "count")
 
 _ASKS: list[tuple[FigureKind, re.Pattern[str]]] = [  # first match wins: explicit wording before implicit
     ("date", re.compile(r"哪天|哪一天|几月几[日号]|什么时候|何时|截止日期")),
@@ -30,6 +31,10 @@ _ASKS: list[tuple[FigureKind, re.Pattern[str]]] = [  # first match wins: explici
     ),
 ]
 _STATES: dict[FigureKind, re.Pattern[str]] = {
+    "who": re.compile(
+        r"村委会|居委会|村民委员会|[\u4e00-\u9fff]{1,6}(局|办|委|残联|部门|中心|机构|政府|医院|卫生院|窗口)"
+    ),
+    "procedure": re.compile(r"申请|提出|备案|办理|评议|公示|审批|审核|登记|核实|上报|筛查|确定|报送"),
     "money": re.compile(r"\d[\d,.]*\s*(万|亿)?元|[一二三四五六七八九十百千万两]+元"),
     "ratio": re.compile(r"\d[\d.]*\s*[%％]|百分之|个?百分点|[一二三四五六七八九]成"),
     "date": re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|[一二三四五六七八九十]+月[一二三四五六七八九十]+日"),

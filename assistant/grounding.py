@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from assistant.numbers import extract_numbers, iter_numbers
 from ingestion import normalize_text
 from ingestion.models import Paragraph
+from ingestion.scope import extract_places
 
 _MARKERS = re.compile(r"(?:\[\d{1,3}\])+")
 _ONE = re.compile(r"\[(\d{1,3})\]")
 _SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]|\n|$)(?:[ \t]*(?:\[\d{1,3}\])+[。]?)?\n?")
-_PLACE = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|旗|镇|乡|村委会|村|卫生院|苏木)")
 _NOT_PLACE_TAIL = (
     "城乡",
     "农村",
@@ -49,16 +49,22 @@ def split_with_markers(text: str) -> list[str]:
     return [s for s in (m.group(0) for m in _SENTENCE.finditer(text)) if s.strip()]
 
 
+_INSTRUCTION = re.compile(
+    r"忽略(之前|以上|上述|前面)?的?(所有)?(指令|指示|提示|要求|规则)|无视(之前|以上)?的?(指令|规则)|"
+    r"你现在(是|扮演)|请(直接)?回答[：:]|系统提示|ignore (all )?(previous|prior|above) instructions|"
+    r"disregard (the )?(previous|above)|you are now",
+    re.IGNORECASE,
+)
+
+
+def looks_like_instruction(text: str) -> bool:
+    """Text that addresses the model instead of stating policy: it is never evidence for a claim."""
+    return bool(_INSTRUCTION.search(normalize_text(text)))
+
+
 def places_in(text: str) -> set[str]:
-    """Place-like names (…县, …市, …村委会, …卫生院) in a text, normalised."""
-    out = set()
-    for m in _PLACE.finditer(normalize_text(text)):
-        name = m.group(0)
-        if not any(name.endswith(t) or name == t for t in _NOT_PLACE_TAIL) and not name.startswith(
-            ("全", "各", "本", "我", "该", "市外", "县外", "省外", "县域", "市级", "县级", "乡镇")
-        ):
-            out.add(name)
-    return out
+    """Place names (…县, …市, …村委会, …卫生院) a text states, by the ingestion scope extractor."""
+    return set(extract_places(normalize_text(text)))
 
 
 def _scope_text(p: Paragraph) -> str:
@@ -69,18 +75,19 @@ def _scope_text(p: Paragraph) -> str:
 def ground(text: str, sources: list[Paragraph]) -> GroundingReport:
     """Keep sentences with valid markers, figures found in a cited paragraph and places in its scope."""
     report = GroundingReport(text="")
-    numbers_of = [extract_numbers(p.text) for p in sources]
+    tainted = {i + 1 for i, p in enumerate(sources) if looks_like_instruction(p.text)}
+    numbers_of = [set() if i + 1 in tainted else extract_numbers(p.text) for i, p in enumerate(sources)]
     kept: list[str] = []
     for raw in split_with_markers(text):
         body = _MARKERS.sub("", raw).strip()
         if not body.strip("。；;，, "):
             continue
-        cited = [int(n) for n in _ONE.findall(raw) if 1 <= int(n) <= len(sources)]
+        cited = [int(n) for n in _ONE.findall(raw) if 1 <= int(n) <= len(sources) and int(n) not in tainted]
         nums = set(iter_numbers(body))
         if nums:
             grounded = set().union(*(numbers_of[n - 1] for n in cited)) if cited else set()
             if not nums <= grounded:
-                better = [i + 1 for i, found in enumerate(numbers_of) if nums <= found]
+                better = [i + 1 for i, found in enumerate(numbers_of) if found and nums <= found]
                 if not better:
                     missing = sorted(nums - grounded)
                     report.removed.append((raw, f"ungrounded number(s) {', '.join(missing)}"))

@@ -10,6 +10,12 @@ from assistant.models import Answer
 from prompts import render
 
 _MARKER = re.compile(r"\[\d+\]")
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """Word files cannot hold control characters; pasted text sometimes carries them."""
+    return _XML_INVALID.sub("", text)
 
 
 def inquiry_topic(inquiry: str, limit: int = 24) -> str:
@@ -66,16 +72,16 @@ def reply_as_docx(answer: Answer, title: str = "答复意见（草稿）") -> by
     from docx.shared import Pt
 
     doc = Document()
-    doc.add_heading(title, level=1)
+    doc.add_heading(_xml_safe(title), level=1)
     for line in answer.text.splitlines():
-        para = doc.add_paragraph(line)
+        para = doc.add_paragraph(_xml_safe(line))
         for run in para.runs:
             run.font.size = Pt(12)
     src = sources_list(answer)
     if src:
         doc.add_heading("政策依据", level=2)
         for line in src:
-            doc.add_paragraph(line)
+            doc.add_paragraph(_xml_safe(line))
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

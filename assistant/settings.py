@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     )
     chunk_max_tokens: int = Field(200, ge=32, le=2000, description="Max tiktoken tokens per chunk.")
     top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answer backend.")
-    backend: Literal["extractive", "openai"] = Field("extractive", description="Answer backend.")
+    backend: Literal["extractive", "openai", "llama"] = Field(
+        "extractive",
+        description="Answer backend: extractive (offline), openai (endpoint), llama (local GGUF).",
+    )
     openai_base_url: str | None = Field(
         None, description="OpenAI-compatible endpoint, e.g. http://host:8000/v1."
     )
@@ -35,6 +38,13 @@ class Settings(BaseSettings):
         0.34, ge=0.0, le=1.0, description="Below this evidence score the assistant refuses."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
+    # answers (issue 4)
+    min_coverage: float = Field(
+        0.3, ge=0.0, le=1.0, description="Share of the question's topic the evidence article must contain."
+    )
+    llama_model_path: str | None = Field(None, description="GGUF file for backend=llama (llama-cpp-python).")
+    llama_threads: int = Field(2, ge=1, le=64, description="CPU threads for the llama backend.")
+    llama_ctx: int = Field(4096, ge=512, le=32768, description="Context window for the llama backend.")
     host: str = Field("127.0.0.1", description="Web server bind address.")
     port: int = Field(8000, description="Web server port.")
     # web (issue 5)
@@ -73,6 +83,8 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         if self.embedder == "sentence-transformers" and not self.st_model_path:
             raise ValueError("embedder=sentence-transformers needs POLICYQA_ST_MODEL_PATH")
+        if self.backend == "llama" and not self.llama_model_path:
+            raise ValueError("backend=llama needs POLICYQA_LLAMA_MODEL_PATH (a .gguf file)")
         if self.backend == "openai" and not self.openai_base_url:
             raise ValueError("backend=openai needs POLICYQA_OPENAI_BASE_URL")
         return self

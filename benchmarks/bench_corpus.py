@@ -52,6 +52,19 @@ def machine() -> str:
     )
 
 
+def replace_section(path: Path, name: str, body: str) -> None:
+    """Rewrite only this script's section (between <!-- name:start/end --> markers) of the shared file."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{body.rstrip()}\n{end}"
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    if start in old and end in old:
+        new = old[: old.index(start)] + block + old[old.index(end) + len(end) :]
+    else:
+        new = old.rstrip() + "\n\n" + block + "\n"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(new, encoding="utf-8")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--embedder", choices=["use", "hashing"], default="use")
@@ -120,12 +133,7 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        out = ROOT / "docs" / "benchmarks.md"
-        out.parent.mkdir(exist_ok=True)
-        header = (
-            "# Benchmarks\n\nLatest figures; each section says the command and machine that produced it.\n\n"
-        )
-        out.write_text(header + text, encoding="utf-8")
+        replace_section(ROOT / "docs" / "benchmarks.md", "corpus", text)
     print(
         f"benchmark done: {len(result.documents)} files, {len(result.paragraphs)} paragraphs, "
         f"retrieval p95 {pct(retrieve_ms, 0.95):.1f} ms, ask p95 {pct(ask_ms, 0.95):.1f} ms"

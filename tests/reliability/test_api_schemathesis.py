@@ -29,9 +29,7 @@ def api_schema(hashing_assistant, tmp_path_factory: pytest.TempPathFactory):  # 
 
 
 # Found by this test; owned outside issue 6. Strict xfail: once fixed, the marker must be removed.
-KNOWN_500 = {
-    "POST /api/reply/docx": "control characters in title/text reach python-docx (ValueError -> 500)",
-}
+KNOWN_500: dict[str, str] = {}
 
 
 def _labels() -> list[str]:

@@ -76,12 +76,14 @@ def test_question_cannot_break_out_of_the_evidence_block(injected_index: Path) -
     assert "系统：报销比例" not in evidence
 
 
-@pytest.mark.xfail(
-    strict=False, reason="numeric grounding of LLM answers is being added in assistant/ (lead)"
-)
-def test_echoed_injected_number_is_not_passed_through_unflagged(injected_index: Path) -> None:
+def test_number_found_in_no_paragraph_is_not_passed_through(injected_index: Path) -> None:
+    chat = RecordingChat(seen=[], reply="报销比例是95%[1]。")  # 95% is in no paragraph at all
+    answer = _assistant(injected_index, chat).ask("住院费用报销比例是多少？")
+    assert answer.refused or "95%" not in answer.text
+
+
+def test_echoed_injected_number_is_not_passed_through(injected_index: Path) -> None:
     chat = RecordingChat(seen=[], reply="报销比例是100%[1]。")  # cites [1], whose text says 90%
     answer = _assistant(injected_index, chat).ask("住院费用报销比例是多少？")
-    sources = {c.n: c.text for c in answer.citations}
-    if "100%" in answer.text and not answer.refused:
-        assert all("100%" in sources.get(n, "") for n in sources), "ungrounded figure passed unflagged"
+    assert all(INJECTION not in c.text for c in answer.citations), "the injected instruction is cited"
+    assert answer.refused or "100%" not in answer.text

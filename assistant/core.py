@@ -11,7 +11,7 @@ from dataclasses import replace
 from assistant.answerability import AnswerabilityJudge, corpus_fingerprint_text
 from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
-from assistant.evidence import EvidencePicker, idf_table, named_slot_terms
+from assistant.evidence import EvidencePicker, idf_table, named_slot_terms, prefer_stated_figure
 from assistant.extractive import compose_extractive
 from assistant.followup import is_follow_up, standalone_question
 from assistant.grounding import ground
@@ -109,7 +109,7 @@ class Assistant:
     def _answer(self, question: str, history: list[Turn] | None = None) -> Answer:
         q = self._standalone(self.validate(question), history)
         hits = self.searcher.search(normalize_text(q), max(10, self.top_k))
-        evidence = self.picker.pick(q, hits, top=self.top_k)
+        evidence = prefer_stated_figure(q, self.picker.pick(q, hits, top=self.top_k))
         if not evidence or evidence[0].score < self.min_evidence_score:
             return self._refusal(q, hits, evidence[0].paragraph if evidence else None)
         verdict = self.judge.judge(q, evidence)

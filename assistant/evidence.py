@@ -135,6 +135,27 @@ class EvidencePicker:
         return bonus
 
 
+def prefer_stated_figure(question: str, evidence: list[Evidence], ratio: float = 0.7) -> list[Evidence]:
+    """A question asking for money/ratio/date/count is answered by the best sentence that states one,
+    if it is nearly as strong as the overall best (a topical sentence without the figure answers nothing)."""
+    kind = wanted_figure(normalize_text(question))
+    if kind not in NUMERIC_KINDS or not evidence:
+        return evidence
+    if states_figure(normalize_text(evidence[0].sentence), kind):
+        return evidence
+    q_slots = {k: v for k, v in named_slot_terms(normalize_text(question)).items() if k != "measure"}
+    for i, e in enumerate(evidence[1:], 1):
+        if e.score < ratio * evidence[0].score:
+            break
+        s = normalize_text(e.sentence)
+        on_topic = e.coverage >= 0.8 * evidence[0].coverage or (
+            bool(q_slots) and all(any(t in s for t in terms) for terms in q_slots.values())
+        )
+        if states_figure(s, kind) and on_topic:
+            return [e, *evidence[:i], *evidence[i + 1 :]]
+    return evidence
+
+
 def named_slot_terms(question_norm: str) -> dict[str, set[str]]:
     """Slot -> terms the question names (县级, 特困户, 糖尿病…): the sub-scope the answer must match.
 

@@ -77,6 +77,9 @@ class AskResponse(BaseModel):
     refused: bool
     question: str
     citations: list[CitationOut]
+    related: list[CitationOut] = Field(
+        default_factory=list, description="For refusals: the closest paragraphs (not support for a claim)."
+    )
 
     @classmethod
     def from_answer(cls, answer: Answer, asked: str) -> AskResponse:
@@ -85,6 +88,7 @@ class AskResponse(BaseModel):
             refused=answer.refused,
             question=answer.question or asked,
             citations=[CitationOut.from_citation(c) for c in answer.citations],
+            related=[CitationOut.from_citation(c) for c in getattr(answer, "related", [])],
         )
 
 

@@ -29,7 +29,7 @@ def test_ask_returns_answer_and_citations(client: TestClient, fake: Any) -> None
     r = client.post("/api/ask", json={"question": "  住院报销比例是多少？ "})
     assert r.status_code == 200
     data = r.json()
-    assert set(data) == {"answer", "refused", "question", "citations"}
+    assert set(data) == {"answer", "refused", "question", "citations", "related"}
     assert data["answer"] == "报销比例达到90%[1]。"
     assert data["refused"] is False
     assert data["question"] == "住院报销比例是多少？"
@@ -47,6 +47,8 @@ def test_ask_refusal(client: TestClient) -> None:
     assert r.status_code == 200
     assert r.json()["refused"] is True
     assert r.json()["citations"] == []
+    related = r.json()["related"]  # the closest paragraph, shown as related, never as support
+    assert len(related) == 1 and related[0]["paragraph_id"] and related[0]["text"]
 
 
 def test_ask_passes_history_as_turns(client: TestClient, fake: Any) -> None:

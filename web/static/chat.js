@@ -115,6 +115,10 @@
       }
       bubble.append(answerText(m.content || "", citations));
       if (citations.length) bubble.append(sourceList(citations));
+      if (m.refused && (m.related || []).length) {
+        bubble.append(el("div", "related-title", "相关内容（最接近的原文，不构成答案依据）："));
+        bubble.append(sourceList(m.related));
+      }
       const actions = el("div", "actions");
       actions.append(copyButton(m), feedbackBar(m, index));
       bubble.append(actions);
@@ -170,7 +174,10 @@
           render();
         } else if (event === "answer") {
           // The final answer is authoritative: it replaces the streamed text.
-          reply = { role: "assistant", content: data.answer, refused: data.refused, citations: data.citations };
+          reply = {
+            role: "assistant", content: data.answer, refused: data.refused,
+            citations: data.citations, related: data.related || [],
+          };
         } else if (event === "error") {
           throw new Error(data.detail);
         }

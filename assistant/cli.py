@@ -87,6 +87,21 @@ def ingest(corpus_dir: Path | None, index_dir: Path | None, dry_run: bool) -> No
     ingest_and_report(settings)
 
 
+@main.command(name="migrate-milvus")
+@click.option("--uri", help="Milvus URI (http://host:19530 or a .db file); default POLICYQA_MILVUS_URI.")
+@click.option("--index-dir", "-i", type=click.Path(path_type=Path), help="Where the index lives.")
+def migrate_milvus(uri: str | None, index_dir: Path | None) -> None:
+    """Copy the current index version's vectors into Milvus as a new version (no re-embedding).
+
+    Example: policyqa migrate-milvus --uri http://milvus:19530   (then set POLICYQA_VECTOR_STORE=milvus)
+    """
+    from index.migrate_milvus import migrate_to_milvus
+
+    settings = _settings(index_dir=index_dir)
+    path = _guard(migrate_to_milvus, settings.index_dir, uri or settings.milvus_uri)
+    click.echo(f"Migrated to Milvus: index version {path.name}; now set POLICYQA_VECTOR_STORE=milvus")
+
+
 @main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")

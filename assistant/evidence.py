@@ -16,6 +16,10 @@ from ingestion.models import Paragraph
 from ingestion.normalize import search_form
 
 RANK_PRIOR = 0.1  # retrieval is strong (MRR ~0.87): a sentence from the top chunk deserves trust
+_SUBJECT_ORG = re.compile(
+    r"^\W*(?:[0-9]+[.、．]|[一二三四五六七八九十]+[、是]|[(（][0-9一二三四五六七八九十]+[)）])?\s*"
+    r"(?:各|由)?[\u4e00-\u9fff]{0,6}(?:村委会|居委会|村民委员会|局|办|委|残联|部门|中心|机构|政府|医院|卫生院)"
+)
 _SENT_END = re.compile(r"(?<=[。！？；!?;])|\n")
 _HAS_NUMBER = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万]+[个%％元人户次名倍项种]|百分之")
 _ASKS_NUMBER = re.compile(
@@ -99,6 +103,8 @@ class EvidencePicker:
             s_terms = set(tokenize(search_form(s_norm)))
             coverage = sum(w for t, w in weights.items() if t in s_terms) / total
             score = 0.65 * coverage + 0.35 * max(0.0, float(sim)) + RANK_PRIOR / rank
+            if kind == "who" and _SUBJECT_ORG.match(s_norm):
+                score += 0.12  # "who approves?" is answered by the sentence whose subject is the office
             if kind is not None:
                 score += 0.1 if states_figure(s_norm, kind) else -0.1
                 if kind not in NUMERIC_KINDS and asks_for_number(q_norm):

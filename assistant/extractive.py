@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.evidence import Evidence
+from assistant.evidence import Evidence, named_slot_terms
 from assistant.figures import (
     NUMERIC_KINDS,
     FigureKind,
@@ -74,6 +74,9 @@ def _select(
         key = normalize_text(e.sentence)
         return key not in seen and not any(key in s or s in key for s in seen)
 
+    per_item = _one_per_listed_item(evidence, q, kind)
+    if per_item:
+        return per_item, False
     if parts > 1 and len(set(iter_numbers(best.sentence))) < parts:
         for e in evidence[1:8]:
             if len(chosen) >= parts or e.score < floor:
@@ -101,6 +104,32 @@ def _select(
             chosen.append(e)
             seen.add(normalize_text(e.sentence))
     return chosen, len(chosen) > 1
+
+
+def _one_per_listed_item(evidence: list[Evidence], q: str, kind: FigureKind | None) -> list[Evidence]:
+    """ "省财政和区财政各补多少": one sentence per listed item (a slot value), each stating the figure."""
+    if "各" not in q and "分别" not in q:
+        return []
+    for terms in named_slot_terms(q).values():
+        if len(terms) < 2:
+            continue
+        picked: list[Evidence] = []
+        for term in sorted(terms, key=q.find):
+            match = next(
+                (
+                    e
+                    for e in evidence
+                    if term in normalize_text(e.sentence)
+                    and (kind not in NUMERIC_KINDS or states_figure(normalize_text(e.sentence), kind))
+                ),
+                None,
+            )
+            if match is None:
+                return []
+            if match not in picked:
+                picked.append(match)
+        return picked
+    return []
 
 
 def compose_extractive(

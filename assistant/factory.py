@@ -106,7 +106,7 @@ def plan_ingest(settings: Settings, embedder: NamedEmbeddings | None = None) -> 
     embedder = embedder or make_embedder(settings)
     return plan_changes(
         settings.index_dir, settings.corpus_dir, embedder.model_id, settings.chunk_max_tokens,
-        settings.index_type, with_records=False,
+        settings.index_type, with_records=False, vector_store=settings.vector_store,
     )  # fmt: skip
 
 
@@ -123,7 +123,7 @@ def run_ingest(
         raise AssistantError(f"语料目录不存在：{settings.corpus_dir}")
     plan = plan_changes(
         settings.index_dir, settings.corpus_dir, embedder.model_id, settings.chunk_max_tokens,
-        settings.index_type,
+        settings.index_type, vector_store=settings.vector_store,
     )  # fmt: skip
     if plan.up_to_date and plan.manifest is not None and plan.version is not None:  # nothing to do
         m = plan.manifest
@@ -151,5 +151,7 @@ def run_ingest(
         fingerprint=ingestion_fingerprint(settings.chunk_max_tokens),
         skipped=[(f, result.file_hashes.get(f, ""), why) for f, why in result.report.skipped],
         stats=(stats := BuildStats()),
+        vector_store=settings.vector_store,
+        milvus_uri=settings.milvus_uri,
     )
     return IngestOutcome(result.report, time.perf_counter() - t0, path.name, plan, stats)

@@ -13,10 +13,15 @@ NUMERIC_KINDS = ("money", "ratio", "date", "count")
 _ASKS: list[tuple[FigureKind, re.Pattern[str]]] = [  # first match wins: explicit wording before implicit
     ("date", re.compile(r"哪天|哪一天|几月几[日号]|什么时候|何时|截止日期")),
     ("money", re.compile(r"多少钱|几块钱|多少元|多少万元")),
+    ("who", re.compile(r"哪个部门|哪个单位|哪一级|找谁|由谁|向谁|谁来|谁负责|哪里办|去哪")),
+    (
+        "procedure",
+        re.compile(r"程序|流程|手续|怎么办理|如何办理|怎么申请|如何申请|先办什么|要办什么|第一步|要走"),
+    ),
     (
         "ratio",
         re.compile(
-            r"比例|比率|百分之|占比|占多少|比[^，。？?]{0,4}多少|[^\d]率[^，。？?]{0,4}多少|多少%|降低多少|增加多少"
+            r"比例|比率|百分之|占比|占[^，。？?]{0,8}多少|比[^，。？?]{0,4}多少|[^\d]率[^，。？?]{0,4}多少|多少%|降低多少|增加多少"
         ),
     ),
     (

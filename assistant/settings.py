@@ -79,6 +79,16 @@ class Settings(BaseSettings):
         0.25, ge=0.0, description="Score bonus for a year named in the question."
     )
 
+    # vector store (issue 7)
+    vector_store: Literal["faiss", "milvus"] = Field(
+        "faiss", description="Where dense vectors live: faiss (file in the index) or milvus (pymilvus)."
+    )
+    milvus_uri: str | None = Field(
+        None,
+        description="Milvus URI: http://host:19530 for a cluster, or a milvus-lite .db file; "
+        "unset = <index_dir>/milvus.db (milvus-lite).",
+    )
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.embedder == "sentence-transformers" and not self.st_model_path:

@@ -20,6 +20,7 @@ _SUBJECT_ORG = re.compile(
     r"^\W*(?:[0-9]+[.、．]|[一二三四五六七八九十]+[、是]|[(（][0-9一二三四五六七八九十]+[)）])?\s*"
     r"(?:各|由)?[\u4e00-\u9fff]{0,6}(?:村委会|居委会|村民委员会|局|办|委|残联|部门|中心|机构|政府|医院|卫生院)"
 )
+_YES_NO = re.compile(r"吗[？?]?$|是否|能不能|可不可以|有没有|算不算")
 _SENT_END = re.compile(r"(?<=[。！？；!?;])|\n")
 _HAS_NUMBER = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万]+[个%％元人户次名倍项种]|百分之")
 _ASKS_NUMBER = re.compile(
@@ -97,6 +98,7 @@ class EvidencePicker:
         wants_number = kind is not None or asks_for_number(q_norm)
         places, years = question_scope(q_norm)
         q_slots = named_slot_terms(q_norm)
+        yes_no = bool(_YES_NO.search(q_norm))
         scored: list[Evidence] = []
         for (sent, para, rank), sim in zip(cands, dense, strict=True):
             s_norm = normalize_text(sent)
@@ -113,6 +115,8 @@ class EvidencePicker:
                 score += 0.08 if _HAS_NUMBER.search(sent) else -0.08
             score += self._scope_bonus(s_norm, para, places, years)
             score += slot_bonus(q_slots, s_norm)
+            if yes_no and "group" in q_slots and not any(t in s_norm for t in q_slots["group"]):
+                score -= 0.1  # "can a 五保户 …?" is not answered by a sentence that never names the group
             scored.append(Evidence(sent, para, rank, score, coverage))
         scored.sort(key=lambda e: -e.score)
         return scored

@@ -107,28 +107,30 @@ def _select(
 
 
 def _one_per_listed_item(evidence: list[Evidence], q: str, kind: FigureKind | None) -> list[Evidence]:
-    """ "省财政和区财政各补多少": one sentence per listed item (a slot value), each stating the figure."""
+    """ "省财政和区财政各补多少": one sentence per listed item (a slot value), each stating the figure;
+    items stated side by side in one paragraph are preferred to figures gathered from different places."""
     if "各" not in q and "分别" not in q:
         return []
     for terms in named_slot_terms(q).values():
         if len(terms) < 2:
             continue
-        picked: list[Evidence] = []
-        for term in sorted(terms, key=q.find):
-            match = next(
-                (
-                    e
-                    for e in evidence
-                    if term in normalize_text(e.sentence)
-                    and (kind not in NUMERIC_KINDS or states_figure(normalize_text(e.sentence), kind))
-                ),
-                None,
-            )
-            if match is None:
-                return []
-            if match not in picked:
-                picked.append(match)
-        return picked
+        ordered = sorted(terms, key=q.find)
+        options = {
+            t: [
+                e
+                for e in evidence
+                if t in normalize_text(e.sentence)
+                and (kind not in NUMERIC_KINDS or states_figure(normalize_text(e.sentence), kind))
+            ]
+            for t in ordered
+        }
+        if not all(options.values()):
+            return []
+        for e in options[ordered[0]]:  # a paragraph that states every item
+            same = [next((o for o in options[t] if o.paragraph == e.paragraph), None) for t in ordered]
+            if all(same):
+                return list(dict.fromkeys(x for x in same if x is not None))
+        return list(dict.fromkeys(options[t][0] for t in ordered))
     return []
 
 

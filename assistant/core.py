@@ -17,7 +17,7 @@ from assistant.followup import is_follow_up, standalone_question
 from assistant.grounding import ground
 from assistant.llm import LLMAnswerer
 from assistant.models import Answer, ParagraphContext, Turn
-from assistant.reply import compose_reply
+from assistant.reply import compose_reply, inquiry_question
 from index.base import SearchHit
 from index.embeddings import NamedEmbeddings
 from index.hybrid import HybridSearcher, RetrievalParams
@@ -89,7 +89,10 @@ class Assistant:
 
     def ask(self, question: str, history: list[Turn] | None = None, mode: str = "chat") -> Answer:
         """Answer a question; mode="reply" treats it as a citizen inquiry and returns a draft reply."""
-        answer = self._answer(question, history)
+        if mode == "reply":  # retrieval sees the asking sentences, the draft keeps the whole letter
+            answer = self._answer(inquiry_question(self.validate(question)), history)
+        else:
+            answer = self._answer(question, history)
         if mode == "reply":
             answer = replace(answer, text=compose_reply(question, answer))
         elif mode != "chat":

@@ -18,9 +18,31 @@ def _xml_safe(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
+_ASKING = re.compile(r"[？?]|多少|怎么|如何|是否|能否|能不能|可不可以|有没有|哪|吗")
+_GREETING = re.compile(r"^(您好|你好|领导好|领导您好|请问|想问一下|我想问一下|咨询一下)[！!，,：:\s]*")
+
+
+_ASK_MARKER = re.compile(r"(请问|想问一下|想问|问一下|咨询一下|想咨询)")
+
+
+def _after_ask_marker(sentence: str) -> str:
+    """ "我家是贫困户，请问住院能报多少？" -> "住院能报多少？": the marker says where the question starts."""
+    marks = list(_ASK_MARKER.finditer(sentence))
+    rest = sentence[marks[-1].end() :].lstrip("，,：: ") if marks else sentence
+    return rest if len(rest) >= 4 else sentence
+
+
+def inquiry_question(inquiry: str) -> str:
+    """The asking part of a citizen's letter ("请问…多少？"), which is what retrieval should see;
+    the whole letter when no sentence asks anything."""
+    parts = [p.strip() for p in re.findall(r"[^。！!？?\n]+[。！!？?]?", inquiry) if p.strip()]
+    asking = [_GREETING.sub("", _after_ask_marker(p)) for p in parts if _ASKING.search(p)]
+    return "".join(asking).strip() or inquiry.strip()
+
+
 def inquiry_topic(inquiry: str, limit: int = 24) -> str:
     """A short topic line from the citizen's text: its first clause, trimmed."""
-    text = re.sub(r"^(您好|你好|领导好|领导您好)[！!，,：:\s]*", "", inquiry.strip())
+    text = _GREETING.sub("", inquiry_question(inquiry))
     first = re.split(r"[。！？!?\n]", text, maxsplit=1)[0].strip("，,：: ")
     if len(first) > limit:
         clause = re.split(r"[，,；;]", first, maxsplit=1)[0]

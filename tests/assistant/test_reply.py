@@ -61,3 +61,13 @@ def test_reply_mode_on_the_real_corpus(hashing_assistant: Assistant) -> None:
     assert not answer.refused and "10%" in answer.text
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
     assert markers == {c.n for c in answer.citations}
+
+
+def test_retrieval_sees_the_asking_part_of_a_letter() -> None:
+    from assistant.reply import inquiry_question
+
+    letter = "您好，我家是建档立卡贫困户，请问贫困人口住院合规费用自付比例最多是多少？谢谢。"
+    assert inquiry_question(letter) == "贫困人口住院合规费用自付比例最多是多少？"
+    assert inquiry_question("村里路灯坏了。") == "村里路灯坏了。"
+    q = "老房子倒了但已经在别处盖了新房，还能申请倒房重建补助吗？"
+    assert inquiry_question(q) == q

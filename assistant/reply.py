@@ -18,7 +18,7 @@ def _xml_safe(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
-_ASKING = re.compile(r"[？?]|多少|怎么|如何|是否|能否|能不能|可不可以|有没有|哪|吗")
+_ASKING = re.compile(r"[？?]|多少|怎么|如何|什么|何时|为什么|是否|能否|能不能|可不可以|有没有|哪|吗")
 _GREETING = re.compile(r"^(您好|你好|领导好|领导您好|请问|想问一下|我想问一下|咨询一下)[！!，,：:\s]*")
 
 

@@ -22,7 +22,7 @@ _ASKING = re.compile(r"[？?]|多少|怎么|如何|什么|何时|为什么|是�
 _GREETING = re.compile(r"^(您好|你好|领导好|领导您好|请问|想问一下|我想问一下|咨询一下)[！!，,：:\s]*")
 
 
-_ASK_MARKER = re.compile(r"(请问|想问一下|想问|问一下|咨询一下|想咨询)")
+_ASK_MARKER = re.compile(r"(想咨询一下|咨询一下|想咨询|我想问一下|想问一下|问一下|想问|请问)")
 
 
 def _after_ask_marker(sentence: str) -> str:

@@ -34,10 +34,10 @@ def test_refused_answer_gives_a_polite_referral_without_figures() -> None:
 
 
 def test_topic_is_trimmed() -> None:
-    assert (
-        inquiry_topic("领导好，我想问一下我们村的低保标准是不是提高了，具体是多少")
-        == "我想问一下我们村的低保标准是不是提高了"
-    )
+    topic = inquiry_topic("领导好，我想问一下我们村的低保标准是不是提高了，具体是多少")
+    assert topic == "我们村的低保标准是不是提高了，具体是多少"
+    long = "您好，我想咨询一下关于我们家今年申请的农村低保和医疗救助到底什么时候能批下来的问题，谢谢"
+    assert inquiry_topic(long).startswith("关于我们家") and inquiry_topic(long).endswith("……")
 
 
 def test_docx_opens_and_holds_the_sources() -> None:

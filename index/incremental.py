@@ -14,6 +14,7 @@ import ingestion
 from index.errors import IndexStoreError
 from index.manifest import IndexManifest
 from index.store import MANIFEST, current_version, load_index, verify_version
+from index.vector_store import MILVUS_FILE, vectors_file
 from ingestion.incremental import PreviousFile, file_sha256
 from ingestion.loaders import iter_corpus_files
 from ingestion.models import Chunk, Paragraph, SourceDocument
@@ -74,6 +75,7 @@ def plan_changes(
     chunk_max_tokens: int,
     index_type: str = "flat",
     with_records: bool = True,
+    vector_store: str = "faiss",
 ) -> ChangePlan:
     """Compare the corpus with the current version; with_records also loads reusable parsed records."""
     hashes = {p.relative_to(corpus_dir).as_posix(): file_sha256(p) for p in iter_corpus_files(corpus_dir)}
@@ -97,6 +99,9 @@ def plan_changes(
             plan.unchanged.append(name)
     plan.removed = sorted(set(known) - set(hashes))
     plan.reason = _settings_reason(manifest, embedder_id, chunk_max_tokens, index_type)
+    stored = "milvus" if vectors_file(path) == MILVUS_FILE else "faiss"
+    if not plan.reason and stored != vector_store:
+        plan.reason = f"vector store changed ({stored} -> {vector_store})"
     try:
         verify_version(path, manifest)
     except IndexStoreError:

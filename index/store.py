@@ -1,9 +1,9 @@
 """Versioned index folders: build beside the current one, then swap a pointer file atomically.
 
 Layout: <index_dir>/CURRENT names a folder under <index_dir>/versions/; each version holds
-manifest.json, paragraphs.jsonl, chunks.jsonl, vectors.faiss and bm25/. A crash at any point
-leaves CURRENT pointing at the previous complete version. Builders lock their temp folder so
-a concurrent builder's pruning never deletes it.
+manifest.json, paragraphs.jsonl, chunks.jsonl, vectors.faiss (or vectors.milvus.json) and bm25/.
+A crash at any point leaves CURRENT pointing at the previous complete version. Builders lock their
+temp folder so a concurrent builder's pruning never deletes it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
@@ -24,10 +25,10 @@ from index.bm25 import BM25Index
 from index.cache import EmbeddingCache
 from index.embeddings import NamedEmbeddings
 from index.errors import IndexCorruptError, IndexMismatchError, IndexNotBuiltError, IndexStoreError
-from index.faiss_index import FaissIndex
 from index.housekeeping import builder_lock, fsync_dir, prune_leftovers
 from index.manifest import IndexManifest, SkippedEntry, SourceEntry, corpus_hash, sha256_file, sha256_text
 from index.records import read_jsonl, write_jsonl
+from index.vector_store import drop_vectors, load_vectors, vectors_file, write_vectors
 from ingestion.models import Chunk, Paragraph, SourceDocument
 from ingestion.normalize import search_form
 
@@ -54,7 +55,7 @@ class LoadedIndex:
     manifest: IndexManifest
     paragraphs: list[Paragraph]
     chunks: list[Chunk]
-    vectors: FaissIndex
+    vectors: Any  # FaissIndex or MilvusIndex (index.vector_store)
     bm25: BM25Index
 
 
@@ -83,10 +84,10 @@ def _previous_vectors(index_dir: Path, embedder: NamedEmbeddings) -> dict[str, n
         manifest = _read_manifest(path)
         if manifest.embedder_id != embedder.model_id or manifest.embed_text != "context+text":
             return {}
-        verify_version(path, manifest, ("chunks.jsonl", "vectors.faiss"))
+        verify_version(path, manifest, ("chunks.jsonl", vectors_file(path)))
         chunks = read_jsonl(path / "chunks.jsonl", Chunk)
-        matrix = FaissIndex.load(path / "vectors.faiss").vectors()
-    except (IndexStoreError, OSError, ValueError, RuntimeError):
+        matrix = load_vectors(path).vectors()
+    except (IndexStoreError, OSError, ValueError, RuntimeError, ImportError, KeyError):
         return {}
     if len(matrix) != len(chunks):
         return {}
@@ -141,6 +142,8 @@ def build_index(
     skipped: Sequence[tuple[str, str, str]] = (),
     cache: EmbeddingCache | None = None,
     stats: BuildStats | None = None,
+    vector_store: str = "faiss",
+    milvus_uri: str | None = None,
 ) -> Path:
     """Embed (reusing unchanged chunks), write a complete new version, verify it, then make it current."""
     versions = index_dir / "versions"
@@ -155,10 +158,7 @@ def build_index(
             matrix, done = embed_chunks(index_dir, chunks, embedder, on_progress, batch_size, cache)
             if stats is not None:
                 stats.embedded, stats.reused = done.embedded, done.reused
-            vectors = FaissIndex(embedder.dim, index_type=index_type)
-            if len(matrix):
-                vectors.add(matrix)
-            vectors.save(tmp / "vectors.faiss")
+            write_vectors(tmp, matrix, embedder.dim, chunks, index_type, vector_store, milvus_uri)
             BM25Index.build([bm25_text(c) for c in chunks]).save(tmp / "bm25")
             write_jsonl(tmp / "paragraphs.jsonl", paragraphs)
             write_jsonl(tmp / "chunks.jsonl", chunks)
@@ -174,11 +174,13 @@ def build_index(
             os.replace(tmp, final)
             fsync_dir(versions)
         except BaseException:
+            drop_vectors(tmp)
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     try:
         load_index(index_dir, embedder_id=embedder.model_id, version_path=final)  # verify before swap
     except BaseException:
+        drop_vectors(final)
         shutil.rmtree(final, ignore_errors=True)
         raise
     _write_pointer(index_dir, version)
@@ -273,7 +275,7 @@ def _load(path: Path, embedder_id: str | None) -> LoadedIndex:
     try:
         paragraphs = read_jsonl(path / "paragraphs.jsonl", Paragraph)
         chunks = read_jsonl(path / "chunks.jsonl", Chunk)
-        vectors = FaissIndex.load(path / "vectors.faiss")
+        vectors = load_vectors(path)
         bm25 = BM25Index.load(path / "bm25")
     except Exception as exc:  # any parse failure of a checksummed file is corruption
         raise IndexCorruptError(f"索引 {path} 无法加载：{exc}；请重新运行 `policyqa ingest`。") from exc
@@ -292,5 +294,6 @@ def prune_versions(index_dir: Path, keep: int = 2) -> None:
     done = sorted(p for p in versions.iterdir() if p.is_dir() and not p.name.startswith("."))
     for old in done[:-keep]:
         if old.name != current:
+            drop_vectors(old)
             shutil.rmtree(old, ignore_errors=True)
     prune_leftovers(index_dir)

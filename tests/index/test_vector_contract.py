@@ -1,4 +1,4 @@
-"""The same behaviours hold for every VectorIndex implementation (FAISS and the numpy reference)."""
+"""The same behaviours hold for every VectorIndex implementation (FAISS, the numpy reference, Milvus)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from index.faiss_index import FaissIndex, NumpyIndex
+from index.milvus_index import MilvusIndex, collection_name
 
 
 def _vectors(n: int = 50, dim: int = 16, seed: int = 0) -> np.ndarray:
@@ -60,6 +61,23 @@ class TestFaissIndex(VectorIndexContract):
 
 class TestNumpyIndex(VectorIndexContract):
     cls = NumpyIndex
+
+
+class TestMilvusIndex(VectorIndexContract):
+    """milvus-lite via pymilvus (issue 7): one file and client for the class, a collection per test."""
+
+    cls = MilvusIndex
+
+    @pytest.fixture(scope="class")
+    def milvus_uri(self, tmp_path_factory: pytest.TempPathFactory) -> str:
+        pytest.importorskip("pymilvus")
+        return str(tmp_path_factory.mktemp("milvus") / "contract.db")
+
+    @pytest.fixture
+    def index(self, milvus_uri: str, request: pytest.FixtureRequest):
+        idx = MilvusIndex(16, milvus_uri, collection_name(request.node.name))
+        yield idx
+        idx.drop()
 
 
 def test_faiss_and_numpy_agree() -> None:

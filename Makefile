@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test test-fast lint format ingest eval bench install install-test
+.PHONY: chromium run test test-fast lint format ingest eval bench install install-test
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,7 +24,13 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/policyqa serve
 
-test: install-test
+# Browser tests drive Debian's chromium (a test tool's own browser download does not work offline).
+chromium:
+	@[ -x /usr/bin/chromium ] || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+	  ($$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium) \
+	  || echo "chromium not installed: browser tests will be skipped"; }
+
+test: install-test chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 

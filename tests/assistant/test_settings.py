@@ -1,0 +1,34 @@
+"""Settings: one object, env prefix POLICYQA_, documented in .env.example, validated."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_env_example_lists_every_setting() -> None:
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    listed = set(re.findall(r"POLICYQA_([A-Z0-9_]+)=", text))
+    assert listed == {name.upper() for name in Settings.model_fields}
+
+
+def test_env_prefix_and_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYQA_TOP_K", "7")
+    assert Settings().top_k == 7
+    monkeypatch.setenv("POLICYQA_BACKEND", "openai")
+    with pytest.raises(ValueError, match="OPENAI_BASE_URL"):
+        Settings()
+    monkeypatch.setenv("POLICYQA_BACKEND", "llama")
+    with pytest.raises(ValueError, match="LLAMA_MODEL_PATH"):
+        Settings()
+
+
+def test_unknown_setting_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        Settings(not_a_setting=1)  # type: ignore[call-arg]

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_corpus import GOLD_CANDIDATES, machine, pct  # noqa: E402
+from bench_corpus import GOLD_CANDIDATES, machine, pct, replace_section  # noqa: E402
 
 from index.embeddings import NamedEmbeddings, USEEmbedder  # noqa: E402
 from index.faiss_index import FaissIndex  # noqa: E402
@@ -32,7 +32,6 @@ from index.hashing import HashingEmbedder  # noqa: E402
 from index.store import build_index, load_index  # noqa: E402
 from ingestion import ingest_directory  # noqa: E402
 
-START, END = "<!-- scale:start -->", "<!-- scale:end -->"
 K = 10
 DEPTH = 50  # what HybridSearcher asks the vector index for
 EF_SEARCH = (64, 128, 256, 512, 1024, 2048)
@@ -173,17 +172,6 @@ def plot(results: list[dict[str, object]], out: Path) -> None:
     fig.savefig(out, dpi=110)
 
 
-def write_section(text: str) -> None:
-    doc = ROOT / "docs" / "benchmarks.md"
-    current = doc.read_text(encoding="utf-8") if doc.is_file() else "# Benchmarks\n"
-    block = f"{START}\n{text}\n{END}"
-    if START in current and END in current:
-        current = current[: current.index(START)] + block + current[current.index(END) + len(END) :]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    doc.write_text(current, encoding="utf-8")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", default="1000,10000,100000,1000000")
@@ -255,7 +243,7 @@ def main() -> int:
     print(text)
     if not args.no_write:
         plot(results, ROOT / "docs" / "benchmarks" / "scale.png")
-        write_section(text)
+        replace_section(ROOT / "docs" / "benchmarks.md", "scale", text)
     return 0
 
 

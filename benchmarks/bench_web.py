@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -29,26 +28,12 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_corpus import machine, pct, replace_section  # noqa: E402
+
 GOLD = [ROOT.parent / "shared" / "evals" / "dev.jsonl", ROOT / "tests" / "data" / "dev.jsonl"]
 SECTION = "## Web chat: first streamed token"
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    system = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu})"
-    return f"{system}, Python {platform.python_version()}"
 
 
 def questions(limit: int) -> list[str]:
@@ -107,19 +92,6 @@ def ask(client: httpx.Client, url: str, question: str) -> tuple[float, float]:
     return (first if first is not None else total), total
 
 
-def write_section(text: str) -> None:
-    """Replace this script's section in docs/benchmarks.md, or append it; other sections stay."""
-    path = ROOT / "docs" / "benchmarks.md"
-    doc = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start = doc.find(SECTION)
-    if start >= 0:
-        end = doc.find("\n## ", start + len(SECTION))
-        doc = doc[:start] + text + (doc[end + 1 :] if end >= 0 else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    path.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index-dir", type=Path, help="an existing USE index (default: build one)")
@@ -171,7 +143,7 @@ def main() -> None:
     )
     print(text)
     if args.write:
-        write_section(text)
+        replace_section(ROOT / "docs" / "benchmarks.md", "web", text)
 
 
 if __name__ == "__main__":

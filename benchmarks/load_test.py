@@ -26,9 +26,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_corpus import GOLD_CANDIDATES, machine, pct  # noqa: E402
-
-START, END = "<!-- load:start -->", "<!-- load:end -->"
+from bench_corpus import GOLD_CANDIDATES, machine, pct, replace_section  # noqa: E402
 
 
 def free_port() -> int:
@@ -93,17 +91,6 @@ async def run(url: str, users: int, seconds: float, questions: list[str]) -> dic
     return out
 
 
-def write_section(text: str) -> None:
-    doc = ROOT / "docs" / "benchmarks.md"
-    current = doc.read_text(encoding="utf-8") if doc.is_file() else "# Benchmarks\n"
-    block = f"{START}\n{text}\n{END}"
-    if START in current and END in current:
-        current = current[: current.index(START)] + block + current[current.index(END) + len(END) :]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    doc.write_text(current, encoding="utf-8")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--users", type=int, default=32)
@@ -164,7 +151,7 @@ def main() -> int:
     if out["errors"]:
         print("first errors:", *out["errors"][:5], sep="\n  ")
     if not args.no_write and args.url is None:
-        write_section(text)
+        replace_section(ROOT / "docs" / "benchmarks.md", "load", text)
     return 1 if errors else 0
 
 

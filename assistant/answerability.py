@@ -11,7 +11,6 @@ Three mechanisms, each calibrated on the dev set as a whole, never per question:
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from assistant.figures import NUMERIC_KINDS, states_figure, wanted_figure
 from index.bm25 import tokenize
 from ingestion import normalize_text
 from ingestion.normalize import search_form
+from ingestion.segment import posseg
 
 _DATA = Path(__file__).resolve().parent / "data"
 _NEGATED_GROUP = re.compile(r"非([\u4e00-\u9fff]{2,6}?(人口|人员|对象|户|患者))")
@@ -44,19 +44,9 @@ def question_words() -> frozenset[str]:
     return frozenset(words)
 
 
-@cache
-def _posseg() -> object:
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.posseg
-
-
 def named_places(question: str) -> list[str]:
     """Place names in the question (jieba's `ns` tag), e.g. 北京市, 湖口县, 鄂尔多斯."""
-    pseg = _posseg()
-    return [w for w, flag in pseg.lcut(question) if flag == "ns" and len(w) >= 2]  # type: ignore[attr-defined]
+    return [w for w, flag in posseg().lcut(question) if flag == "ns" and len(w) >= 2]
 
 
 def content_terms(question_norm: str) -> list[str]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ingestion.segment import jieba_module
 
 _TOKEN_RE = re.compile(r"[\w%.]+", re.UNICODE)
 _STOP = {
@@ -59,25 +59,11 @@ _STOP = {
     "可以",
     "要",
 }
-_jieba_lock = threading.Lock()
-_jieba: Any = None
-
-
-def _tokenizer() -> Any:
-    global _jieba
-    with _jieba_lock:
-        if _jieba is None:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
-            _jieba = jieba
-    return _jieba
 
 
 def tokenize(text: str) -> list[str]:
     """Search-mode jieba words plus single CJK characters of unknown words, minus stop words."""
-    jb = _tokenizer()
+    jb = jieba_module()
     out: list[str] = []
     for tok in jb.lcut_for_search(text):
         tok = tok.strip().lower()

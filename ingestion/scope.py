@@ -6,15 +6,14 @@ title, the article's opening lines (the blurb) and its heading path, and adds wh
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from .models import Chunk, Paragraph
 from .normalize import normalize_text
+from .segment import posseg
 
 _SUFFIXES = ("县", "市", "区", "旗", "镇", "乡", "村", "州", "省", "苏木", "卫生院", "村委会", "社区")
 _ADMIN_END = re.compile(r"(?:县|市|区|旗|镇|乡|州|省|苏木|卫生院|村委会)$")
@@ -39,20 +38,6 @@ _VERB_HEADS = ("申报", "特邀", "边远", "满族", "回族", "周边", "沿�
 _PLACEHOLDER_RE = re.compile(r"(?<![A-Za-z])([Xx]{2,4}(?:村委会|村|镇|乡|县|市|区))")
 _YEAR_RE = re.compile(r"(?<!\d)((?:19[89]|20[0-4])\d)\s*(?:年|年度)")
 _BLURB_UNITS = 2  # an article's first lines usually say whose report it is
-_lock = threading.Lock()
-_pseg: Any = None
-
-
-def _posseg() -> Any:
-    global _pseg
-    with _lock:
-        if _pseg is None:
-            import jieba
-            import jieba.posseg
-
-            jieba.setLogLevel(logging.WARNING)
-            _pseg = jieba.posseg
-    return _pseg
 
 
 def _plausible(name: str) -> bool:
@@ -71,7 +56,7 @@ def extract_places(text: str) -> tuple[str, ...]:
     """Named places and institutions (`湖口县`, `小屯卫生院`, `XXX村委会`), in order, without repeats."""
     s = normalize_text(text)
     found: list[str] = [m.group(1) for m in _PLACEHOLDER_RE.finditer(s)]
-    toks = [(p.word, p.flag) for p in _posseg().cut(s)]
+    toks = [(p.word, p.flag) for p in posseg().cut(s)]
     for i, (word, flag) in enumerate(toks):
         nxt = toks[i + 1][0] if i + 1 < len(toks) else ""
         if flag in {"ns", "nr", "nz", "nrt"} and nxt in _SUFFIXES and nxt != "社区":

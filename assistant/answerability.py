@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from assistant.evidence import Evidence
 from assistant.figures import NUMERIC_KINDS, states_figure, wanted_figure
 from index.bm25 import tokenize
 from ingestion import normalize_text
+from ingestion.models import Paragraph
 from ingestion.normalize import search_form
 from ingestion.segment import posseg
 
@@ -72,14 +73,19 @@ class AnswerabilityJudge:
         self.corpus_text = corpus_text
         self.article_text = article_text
         self.min_coverage = min_coverage
+        # Both are asked twice per question (coverage and topic check; judge and answer composer).
+        self._context = lru_cache(maxsize=256)(self._context_of)
+        self.anchors = lru_cache(maxsize=1024)(self._anchors)
 
     def context(self, evidence: Evidence) -> str:
         """The evidence paragraph's whole article plus its title and heading path, normalised."""
-        p = evidence.paragraph
+        return self._context(evidence.paragraph)
+
+    def _context_of(self, p: Paragraph) -> str:
         context = self.article_text(p.source_file, p.article_index) or normalize_text(p.text)
         return search_form(context + normalize_text(" ".join([p.article_title, *p.heading_path])))
 
-    def anchors(self, question_norm: str, n: int = 2) -> list[str]:
+    def _anchors(self, question_norm: str, n: int = 2) -> list[str]:
         """The question's most specific known terms (highest IDF, places aside): its topic."""
         places = set(named_places(question_norm))
         known = [t for t in content_terms(question_norm) if self.doc_freq(t) and t not in places]
@@ -126,8 +132,3 @@ class AnswerabilityJudge:
         if cov < self.min_coverage:
             return Verdict(False, f"coverage {cov:.2f} < {self.min_coverage}", cov)
         return Verdict(True, "ok", cov)
-
-
-def corpus_fingerprint_text(texts: list[str]) -> str:
-    """All normalised paragraph text in one string, for presence checks of names."""
-    return normalize_text("\n".join(texts))

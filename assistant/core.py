@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 
-from assistant.answerability import AnswerabilityJudge, corpus_fingerprint_text
+from assistant.answerability import AnswerabilityJudge
 from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
 from assistant.evidence import EvidencePicker, idf_table, named_slot_terms, prefer_stated_figure
@@ -52,24 +51,22 @@ class Assistant:
         self.searcher = HybridSearcher(index, embedder, params=retrieval)
         self._paragraphs = {p.id: p for p in index.paragraphs}
         self._order = {p.id: i for i, p in enumerate(index.paragraphs)}
-        self.picker = EvidencePicker(
-            self._paragraphs,
-            idf_table(index.bm25.doc_freq(), index.bm25.n_docs),
-            lambda q, texts: self.searcher.dense_similarity(q, texts).tolist(),
-        )
         doc_freq = index.bm25.doc_freq()
-        self.judge = AnswerabilityJudge(
-            idf_table(doc_freq, index.bm25.n_docs),
-            lambda t: doc_freq.get(t, 0),
-            corpus_fingerprint_text([p.text for p in index.paragraphs]),
-            self._article_text,
-            min_coverage=min_coverage,
+        idf = idf_table(doc_freq, index.bm25.n_docs)
+        self.picker = EvidencePicker(
+            self._paragraphs, idf, lambda q, texts: self.searcher.dense_similarity(q, texts).tolist()
         )
         articles: dict[tuple[str, int], list[str]] = {}
         for p in index.paragraphs:
             articles.setdefault((p.source_file, p.article_index), []).append(p.text)
         self._articles = {k: normalize_text("\n".join(v)) for k, v in articles.items()}
-        self._lock = threading.Lock()
+        self.judge = AnswerabilityJudge(
+            idf,
+            lambda t: doc_freq.get(t, 0),
+            "\n".join(self._articles.values()),  # the corpus, for "is this place named anywhere?"
+            self._article_text,
+            min_coverage=min_coverage,
+        )
 
     def _article_text(self, source_file: str, article_index: int) -> str:
         return self._articles.get((source_file, article_index), "")

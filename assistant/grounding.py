@@ -68,7 +68,7 @@ def places_in(text: str) -> set[str]:
 
 
 def _scope_text(p: Paragraph) -> str:
-    places = " ".join(getattr(p, "places", ()) or ())
+    places = " ".join(p.places)
     return normalize_text(" ".join([p.text, p.article_title, *p.heading_path, places]))
 
 
@@ -101,8 +101,8 @@ def ground(text: str, sources: list[Paragraph]) -> GroundingReport:
         if not cited:
             report.removed.append((raw, "no valid citation"))
             continue
-        foreign = places_in(body) - set().union(*(places_in(_scope_text(sources[n - 1])) for n in cited))
-        foreign = {p for p in foreign if not any(p in _scope_text(sources[n - 1]) for n in cited)}
+        scopes = [_scope_text(sources[n - 1]) for n in cited]
+        foreign = {p for p in places_in(body) if not any(p in scope for scope in scopes)}
         if foreign:
             report.removed.append((raw, f"place(s) not in cited scope: {', '.join(sorted(foreign))}"))
             continue

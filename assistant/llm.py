@@ -47,19 +47,15 @@ class LLMAnswerer:
         return text if 2 <= len(text) <= 200 else None
 
     def answer(self, question: str, sources: list[Paragraph]) -> str | None:
-        return _answer(self.chat, question, sources)
-
-
-def _answer(chat: BaseChatModel, question: str, sources: list[Paragraph]) -> str | None:
-    """One answer call; see LLMAnswerer."""
-    messages: list[Any] = answer_messages(format_context(sources), question)
-    try:
-        reply = chat.invoke(messages)
-    except ModelUnavailableError:
-        raise
-    except Exception as exc:
-        raise ModelUnavailableError(f"语言模型服务调用失败：{type(exc).__name__}") from exc
-    text = reply.content if isinstance(reply.content, str) else str(reply.content)
-    if not text.strip() or REFUSAL_TOKEN in text:
-        return None
-    return text.strip()
+        """The model's text with `[n]` markers over the numbered sources, or None when it declines."""
+        messages: list[Any] = answer_messages(format_context(sources), question)
+        try:
+            reply = self.chat.invoke(messages)
+        except ModelUnavailableError:
+            raise
+        except Exception as exc:
+            raise ModelUnavailableError(f"语言模型服务调用失败：{type(exc).__name__}") from exc
+        text = reply.content if isinstance(reply.content, str) else str(reply.content)
+        if not text.strip() or REFUSAL_TOKEN in text:
+            return None
+        return text.strip()

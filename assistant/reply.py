@@ -9,7 +9,6 @@ from datetime import date
 from assistant.models import Answer
 from prompts import render
 
-_MARKER = re.compile(r"\[\d+\]")
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -107,7 +106,3 @@ def reply_as_docx(answer: Answer, title: str = "答复意见（草稿）") -> by
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
-
-
-def strip_markers(text: str) -> str:
-    return _MARKER.sub("", text)

@@ -88,7 +88,7 @@ class AskResponse(BaseModel):
             refused=answer.refused,
             question=answer.question or asked,
             citations=[CitationOut.from_citation(c) for c in answer.citations],
-            related=[CitationOut.from_citation(c) for c in getattr(answer, "related", [])],
+            related=[CitationOut.from_citation(c) for c in answer.related],
         )
 
 

@@ -171,5 +171,29 @@ def eval_cmd(gold: Path, out: Path, markdown: Path | None) -> None:
     sys.exit(_guard(evals_main, argv))
 
 
+@main.command(name="train-reader", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def train_reader(args: tuple[str, ...]) -> None:
+    """Train the reader from gold sets and write assistant/data/reader.json (deterministic).
+
+    Example: policyqa train-reader   (default gold sets: dev.jsonl and dev2.jsonl of the shared evals)
+    """
+    from evals.reader_training import main as train_main
+
+    sys.exit(_guard(train_main, list(args)))
+
+
+@main.command(name="eval-cv", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def eval_cv(args: tuple[str, ...]) -> None:
+    """Cross-validated eval: the reader trained on k-1 folds, measured on the held-out fold.
+
+    Example: policyqa eval-cv --out cv.json --markdown cv.md
+    """
+    from evals.crossval import main as cv_main
+
+    sys.exit(_guard(cv_main, list(args)))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

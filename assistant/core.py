@@ -7,15 +7,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from assistant.answerability import AnswerabilityJudge
 from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
-from assistant.evidence import EvidencePicker, idf_table, named_slot_terms, prefer_stated_figure
+from assistant.evidence import Reader, Reading, idf_table, rerank_hits
 from assistant.extractive import compose_extractive
 from assistant.followup import is_follow_up, standalone_question
 from assistant.grounding import ground
 from assistant.llm import LLMAnswerer
 from assistant.models import Answer, ParagraphContext, Turn
+from assistant.query import Query, QueryAnalyzer
+from assistant.reader import Candidate, ReaderModel, reason_for
 from assistant.reply import compose_reply, inquiry_question
 from index.base import SearchHit
 from index.embeddings import NamedEmbeddings
@@ -23,6 +24,7 @@ from index.hybrid import HybridSearcher, RetrievalParams
 from index.store import LoadedIndex
 from ingestion import normalize_text
 from ingestion.models import Paragraph
+from ingestion.normalize import search_form
 from prompts import render
 
 log = logging.getLogger(__name__)
@@ -37,39 +39,53 @@ class Assistant:
         embedder: NamedEmbeddings,
         llm: LLMAnswerer | None = None,
         top_k: int = 5,
-        min_evidence_score: float = 0.34,
         max_question_chars: int = 2000,
-        min_coverage: float = 0.3,
         retrieval: RetrievalParams | None = None,
+        reader_model: ReaderModel | None = None,
+        reader_threshold: float | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.llm = llm
         self.top_k = top_k
-        self.min_evidence_score = min_evidence_score
         self.max_question_chars = max_question_chars
         self.searcher = HybridSearcher(index, embedder, params=retrieval)
         self._paragraphs = {p.id: p for p in index.paragraphs}
         self._order = {p.id: i for i, p in enumerate(index.paragraphs)}
         doc_freq = index.bm25.doc_freq()
-        idf = idf_table(doc_freq, index.bm25.n_docs)
-        self.picker = EvidencePicker(
-            self._paragraphs, idf, lambda q, texts: self.searcher.dense_similarity(q, texts).tolist()
-        )
         articles: dict[tuple[str, int], list[str]] = {}
         for p in index.paragraphs:
             articles.setdefault((p.source_file, p.article_index), []).append(p.text)
-        self._articles = {k: normalize_text("\n".join(v)) for k, v in articles.items()}
-        self.judge = AnswerabilityJudge(
-            idf,
-            lambda t: doc_freq.get(t, 0),
-            "\n".join(self._articles.values()),  # the corpus, for "is this place named anywhere?"
-            self._article_text,
-            min_coverage=min_coverage,
+        self._articles = {k: search_form(normalize_text("\n".join(v))) for k, v in articles.items()}
+        titles = dict.fromkeys(p.article_title for p in index.paragraphs)
+        corpus = normalize_text("\n".join([*titles, *("\n".join(v) for v in articles.values())]))
+        idf = idf_table(doc_freq, index.bm25.n_docs)
+        self.analyzer = QueryAnalyzer(idf, lambda t: doc_freq.get(t, 0), corpus)
+        self.reader = Reader(
+            self._paragraphs,
+            self._article_context,
+            self._sentence_similarity,
+            reader_model or ReaderModel.load(),
         )
+        self.threshold = reader_threshold if reader_threshold is not None else self.reader.model.threshold
 
-    def _article_text(self, source_file: str, article_index: int) -> str:
-        return self._articles.get((source_file, article_index), "")
+    def _sentence_similarity(self, query_norm: str, cands: list[Candidate]) -> list[float]:
+        keys = [(c.paragraph.id, c.sentence) for c in cands]
+        texts = [normalize_text(c.sentence) for c in cands]
+        return self.searcher.sentence_similarity(query_norm, keys, texts).tolist()
+
+    def _article_context(self, p: Paragraph) -> str:
+        """The paragraph's whole article plus its title and heading path, in search form."""
+        body = self._articles.get((p.source_file, p.article_index)) or search_form(normalize_text(p.text))
+        return body + search_form(normalize_text(" ".join([p.article_title, *p.heading_path])))
+
+    def use_reader(self, model: ReaderModel, threshold: float | None = None) -> None:
+        """Swap the reader model (cross-validation trains one per fold); its threshold comes with it."""
+        self.reader.model = model
+        self.threshold = model.threshold if threshold is None else threshold
+
+    def analyse(self, question: str) -> Query:
+        return self.analyzer.analyse(question)
 
     def validate(self, question: str) -> str:
         q = (question or "").strip()
@@ -107,39 +123,29 @@ class Assistant:
         yield answer
 
     def _answer(self, question: str, history: list[Turn] | None = None) -> Answer:
-        q = self._standalone(self.validate(question), history)
-        hits = self.searcher.search(normalize_text(q), max(10, self.top_k))
-        evidence = prefer_stated_figure(q, self.picker.pick(q, hits, top=self.top_k))
-        if not evidence or evidence[0].score < self.min_evidence_score:
-            return self._refusal(q, hits, evidence[0].paragraph if evidence else None)
-        verdict = self.judge.judge(q, evidence)
-        if not verdict.answerable:
-            return self._refusal(q, hits, evidence[0].paragraph)
+        q = self.analyse(self._standalone(self.validate(question), history))
+        hits = self.searcher.search(q.norm, max(10, self.top_k))
+        reading = self.reader.read(q, hits, self.top_k)
+        evidence = reading.evidence
+        hits = rerank_hits(hits, evidence)
+        if not evidence or reading.confidence < self.threshold or q.unknown_places:
+            return self._refusal(q, hits, reading)
         if self.llm is None:
-            composed = compose_extractive(evidence, self.min_evidence_score, q, self._measure_anchors(q))
-            if composed is None:
-                return self._refusal(q, hits, None)
-            raw, sources = composed
+            raw, sources = compose_extractive(evidence, q)
         else:
             sources = self._llm_sources(hits)
-            llm_text = self.llm.answer(q, sources)
+            llm_text = self.llm.answer(q.text, sources)
             if llm_text is None:
-                return self._refusal(q, hits, evidence[0].paragraph)
+                return self._refusal(q, hits, reading, "模型没有给出有依据的回答")
             raw = llm_text
         report = ground(raw, sources)
         for sentence, reason in report.removed:
             log.info("grounding removed %r: %s", sentence, reason)
         text, citations, _dropped = resolve_citations(report.text, sources)
         if not citations:
-            return self._refusal(q, hits, evidence[0].paragraph)
+            return self._refusal(q, hits, reading, "回答中的数字在引用段落中找不到依据")
         notes = [f"{reason}: {sentence.strip()}" for sentence, reason in report.removed]
-        return Answer(text=text, refused=False, citations=citations, hits=hits, question=q, notes=notes)
-
-    def _measure_anchors(self, question: str) -> list[str]:
-        """What the asked figure measures: named measure stems (自付, 起付…), else the topic terms."""
-        q = normalize_text(question)
-        stems = sorted(named_slot_terms(q).get("measure", set()))
-        return stems or self.judge.anchors(q)
+        return Answer(text=text, refused=False, citations=citations, hits=hits, question=q.text, notes=notes)
 
     def _standalone(self, question: str, history: list[Turn] | None) -> str:
         """Rule-based rewriting offline; with an LLM backend the model rewrites, the rule is the fallback."""
@@ -159,13 +165,15 @@ class Assistant:
                     out.append(p)
         return out[: self.top_k * 2]
 
-    def _refusal(self, q: str, hits: list[SearchHit], closest: Paragraph | None) -> Answer:
+    def _refusal(self, q: Query, hits: list[SearchHit], reading: Reading, why: str = "") -> Answer:
+        reason = why or reason_for(self.reader.model, q, reading.judge_row)
+        log.info("refused %r: %s", q.text, reason)
         text = render("refusal")
         related = []
-        if closest is not None:
+        if reading.evidence and not q.unknown_places:
             text += "\n" + render("refusal_closest")
-            related = [citation_for(1, closest)]
-        return Answer(text=text, refused=True, hits=hits, question=q, related=related)
+            related = [citation_for(1, reading.evidence[0].paragraph)]
+        return Answer(text=text, refused=True, hits=hits, question=q.text, related=related, notes=[reason])
 
     def paragraph(self, paragraph_id: str, window: int = 2) -> ParagraphContext | None:
         p = self._paragraphs.get(paragraph_id)
@@ -199,4 +207,5 @@ class Assistant:
             "index_version": self.index.path.name,
             "index_created_at": m.created_at,
             "backend": "extractive" if self.llm is None else "llm",
+            "reader_threshold": self.threshold,
         }

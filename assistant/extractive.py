@@ -1,45 +1,31 @@
 """The offline default backend: an answer made only of verbatim evidence sentences, each cited.
 
-One sentence answers most questions; more are added only when the question asks several things
-(各、分别、several 多少) or when equally strong evidence from another place or year states a figure
-of the same kind, in which case each figure is labelled with its scope.
+The reader's best sentence answers most questions; more are added only when the question asks several
+things (各、分别、several 多少) or when an almost equally likely sentence from another article states a
+figure of the same kind and the question names no place or year, in which case each figure is labelled
+with its source.
 """
 
 from __future__ import annotations
 
 import re
 
-from assistant.evidence import Evidence, named_slot_terms
-from assistant.figures import (
-    NUMERIC_KINDS,
-    FigureKind,
-    question_scope,
-    states_figure,
-    wanted_figure,
-    years_in,
-)
+from assistant.evidence import Evidence
+from assistant.figures import NUMERIC_KINDS, states_figure, years_in
 from assistant.grounding import places_in
 from assistant.numbers import iter_numbers
+from assistant.query import Query
 from ingestion import normalize_text
 from ingestion.models import Paragraph
 
 _TRAILING = "。；;，,、 "
-_ASK = re.compile(r"多少|几[个台名人家次种月号天]?|哪")
-_ITEMS_BEFORE_EACH = re.compile(r"([^，。？?]+?)(?:各|分别)")
-
-
-def asked_parts(question_norm: str) -> int:
-    """How many figures the question asks for: 各/分别 over a list, or several 多少/几."""
-    m = _ITEMS_BEFORE_EACH.search(question_norm)
-    items = len(re.split(r"[、和与及]", m.group(1))) if m else 1
-    return max(1, items, len(_ASK.findall(question_norm)))
+_TITLE_NOISE = re.compile(r"\s*(第?[0-9一二三四五六七八九十]+篇|篇[0-9一二三四五六七八九十]+)\s*$|[0-9]+")
+EXTRA_RATIO = 0.5  # an extra sentence must be at least this likely relative to the best
+SCOPED_RATIO = 0.9  # a figure from another article is listed only when nearly as likely as the best
 
 
 def _same_article(a: Paragraph, b: Paragraph) -> bool:
     return (a.source_file, a.article_index) == (b.source_file, b.article_index)
-
-
-_TITLE_NOISE = re.compile(r"\s*(第?[0-9一二三四五六七八九十]+篇|篇[0-9一二三四五六七八九十]+)\s*$|[0-9]+")
 
 
 def scope_label(e: Evidence) -> str:
@@ -51,98 +37,65 @@ def scope_label(e: Evidence) -> str:
     return f"《{title}》" + (f"（{'，'.join(extra)}）" if extra else "")
 
 
-def figure_near(sentence: str, anchors: list[str], kind: FigureKind, window: int = 16) -> bool:
-    """The figure belongs to the asked measure: it sits within a few characters of an anchor term."""
-    s = normalize_text(sentence)
-    for a in anchors:
-        for m in re.finditer(re.escape(a), s):
-            if states_figure(s[max(0, m.start() - window // 2) : m.end() + window], kind):
-                return True
-    return False
+def _states_kind(e: Evidence, q: Query) -> bool:
+    return q.kind is None or q.kind not in NUMERIC_KINDS or states_figure(normalize_text(e.sentence), q.kind)
 
 
-def _select(
-    evidence: list[Evidence], q: str, kind: FigureKind | None, floor: float, anchors: list[str]
-) -> tuple[list[Evidence], bool]:
+def _one_per_listed_item(evidence: list[Evidence], q: Query) -> list[Evidence]:
+    """ "省财政和区财政各补多少": the likeliest sentence per listed slot value, each stating the figure."""
+    if "各" not in q.norm and "分别" not in q.norm:
+        return []
+    for slot, terms in q.slots.items():
+        if slot == "measure" or len(terms) < 2:
+            continue
+        picks = []
+        for t in sorted(terms, key=q.norm.find):
+            match = next(
+                (e for e in evidence if t in normalize_text(e.sentence) and _states_kind(e, q)), None
+            )
+            if match is None:
+                return []
+            picks.append(match)
+        return list(dict.fromkeys(picks))
+    return []
+
+
+def select(evidence: list[Evidence], q: Query) -> tuple[list[Evidence], bool]:
+    """The sentences to quote, and whether they are figures of different scopes to be labelled."""
     best = evidence[0]
-    chosen = [best]
+    floor = EXTRA_RATIO * best.score
     seen = {normalize_text(best.sentence)}
-    parts = asked_parts(q)
-    places, years = question_scope(q)
 
     def fresh(e: Evidence) -> bool:
         key = normalize_text(e.sentence)
-        return key not in seen and not any(key in s or s in key for s in seen)
+        return not any(key in s or s in key for s in seen)
 
-    per_item = _one_per_listed_item(evidence, q, kind)
+    per_item = _one_per_listed_item([e for e in evidence if e.score >= floor], q)
     if per_item:
         return per_item, False
-    if parts > 1 and len(set(iter_numbers(best.sentence))) < parts:
+    chosen = [best]
+    if q.parts > 1 and len(set(iter_numbers(best.sentence))) < q.parts:
         for e in evidence[1:8]:
-            if len(chosen) >= parts or e.score < floor:
+            if len(chosen) >= q.parts or e.score < floor:
                 break
             if fresh(e) and _same_article(e.paragraph, best.paragraph) and iter_numbers(e.sentence):
                 chosen.append(e)
                 seen.add(normalize_text(e.sentence))
         return chosen, False
-    if (
-        kind not in NUMERIC_KINDS
-        or places
-        or years
-        or not anchors
-        or not figure_near(best.sentence, anchors, kind)
-    ):
+    if q.kind not in NUMERIC_KINDS or q.places or q.years or not _states_kind(best, q):
         return chosen, False
-    for e in evidence[1:4]:  # equally strong figure of the same kind from another article
-        if e.score < max(floor, 0.92 * best.score):
+    for e in evidence[1:4]:  # an almost equally likely figure of the same kind from another article
+        if e.score < SCOPED_RATIO * best.score:
             break
-        if (
-            fresh(e)
-            and not _same_article(e.paragraph, best.paragraph)
-            and figure_near(e.sentence, anchors, kind)
-        ):
+        if fresh(e) and not _same_article(e.paragraph, best.paragraph) and _states_kind(e, q):
             chosen.append(e)
             seen.add(normalize_text(e.sentence))
     return chosen, len(chosen) > 1
 
 
-def _one_per_listed_item(evidence: list[Evidence], q: str, kind: FigureKind | None) -> list[Evidence]:
-    """ "省财政和区财政各补多少": one sentence per listed item (a slot value), each stating the figure;
-    items stated side by side in one paragraph are preferred to figures gathered from different places."""
-    if "各" not in q and "分别" not in q:
-        return []
-    for terms in named_slot_terms(q).values():
-        if len(terms) < 2:
-            continue
-        ordered = sorted(terms, key=q.find)
-        options = {
-            t: [
-                e
-                for e in evidence
-                if t in normalize_text(e.sentence)
-                and (kind not in NUMERIC_KINDS or states_figure(normalize_text(e.sentence), kind))
-            ]
-            for t in ordered
-        }
-        if not all(options.values()):
-            return []
-        for e in options[ordered[0]]:  # a paragraph that states every item
-            same = [next((o for o in options[t] if o.paragraph == e.paragraph), None) for t in ordered]
-            if all(same):
-                return list(dict.fromkeys(x for x in same if x is not None))
-        return list(dict.fromkeys(options[t][0] for t in ordered))
-    return []
-
-
-def compose_extractive(
-    evidence: list[Evidence], min_score: float, question: str = "", anchors: list[str] | None = None
-) -> tuple[str, list[Paragraph]] | None:
-    """Verbatim sentences marked `[n]`; None when the best is below `min_score`. Nothing is invented."""
-    if not evidence or evidence[0].score < min_score:
-        return None
-    q = normalize_text(question)
-    floor = max(min_score, 0.6 * evidence[0].score)
-    chosen, scoped = _select(evidence, q, wanted_figure(q), floor, anchors or [])
+def compose_extractive(evidence: list[Evidence], q: Query) -> tuple[str, list[Paragraph]]:
+    """Verbatim sentences of the (non-empty) evidence, marked `[n]`. Nothing is invented."""
+    chosen, scoped = select(evidence, q)
     sources: list[Paragraph] = []
     lines: list[str] = []
     for e in chosen:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from assistant.core import Assistant
 from assistant.errors import AssistantError, ModelUnavailableError
 from assistant.llm import LLMAnswerer, make_openai_chat
+from assistant.reader import ReaderModel
 from assistant.settings import Settings
 from index.embeddings import (
     E5Embedder,
@@ -53,8 +54,13 @@ def retrieval_params(settings: Settings) -> RetrievalParams:
     )
 
 
-def build_assistant(settings: Settings, embedder: NamedEmbeddings | None = None) -> Assistant:
-    """Load the current index version (checked against the configured embedder) and wire the backend."""
+def build_assistant(
+    settings: Settings, embedder: NamedEmbeddings | None = None, allow_untrained: bool = False
+) -> Assistant:
+    """Load the current index version (checked against the configured embedder) and wire the backend.
+
+    `allow_untrained` is for `train-reader` only: it needs the features before a reader model exists.
+    """
     embedder = embedder or make_embedder(settings)
     index = load_index(settings.index_dir, embedder_id=embedder.model_id)
     llm = None
@@ -83,9 +89,9 @@ def build_assistant(settings: Settings, embedder: NamedEmbeddings | None = None)
         embedder,
         llm=llm,
         top_k=settings.top_k,
-        min_evidence_score=settings.min_evidence_score,
+        reader_threshold=settings.reader_threshold,
+        reader_model=ReaderModel.untrained() if allow_untrained else None,
         max_question_chars=settings.max_question_chars,
-        min_coverage=settings.min_coverage,
         retrieval=retrieval_params(settings),
     )
 

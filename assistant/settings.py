@@ -34,14 +34,14 @@ class Settings(BaseSettings):
     )
     openai_model: str = Field("qwen2.5-7b-instruct", description="Model name at that endpoint.")
     openai_api_key: SecretStr = Field(SecretStr("EMPTY"), description="API key for that endpoint.")
-    min_evidence_score: float = Field(
-        0.34, ge=0.0, le=1.0, description="Below this evidence score the assistant refuses."
+    reader_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Refuse when the reader's best sentence is less likely than this (default: the "
+        "threshold shipped with the trained reader, chosen by cross-validation).",
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
-    # answers (issue 4)
-    min_coverage: float = Field(
-        0.3, ge=0.0, le=1.0, description="Share of the question's topic the evidence article must contain."
-    )
     llama_model_path: str | None = Field(None, description="GGUF file for backend=llama (llama-cpp-python).")
     llama_threads: int = Field(2, ge=1, le=64, description="CPU threads for the llama backend.")
     llama_ctx: int = Field(4096, ge=512, le=32768, description="Context window for the llama backend.")

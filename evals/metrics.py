@@ -59,6 +59,11 @@ def _rate(flags: Iterable[bool]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def retrieval_hit_at_1(ranks: Sequence[int | None]) -> float | None:
+    """Share of answerable questions whose first retrieved paragraph or chunk is a source hit."""
+    return _rate(r == 1 for r in ranks)
+
+
 def retrieval_hit_at_5(ranks: Sequence[int | None]) -> float | None:
     """Share of answerable questions with a hit within the top 5."""
     return _rate(r is not None and r <= 5 for r in ranks)
@@ -155,6 +160,7 @@ def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "n_answerable": len(answerable),
         "n_unanswerable": len(unanswerable),
         "n_errors": sum(1 for r in rows if r.get("error")),
+        "retrieval_hit_at_1": retrieval_hit_at_1(ranks),
         "retrieval_hit_at_5": retrieval_hit_at_5(ranks),
         "mrr": mrr(ranks),
         "answer_accuracy": answer_accuracy([r["correct"] for r in answerable]),

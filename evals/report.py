@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 METRICS: tuple[tuple[str, str], ...] = (
+    ("retrieval_hit_at_1", "rate"),
     ("retrieval_hit_at_5", "rate"),
     ("mrr", "rate"),
     ("answer_accuracy", "rate"),

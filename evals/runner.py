@@ -49,6 +49,8 @@ def score_case(case: GoldCase, answer: Answer, sources: list[Span], latency_ms: 
         "question": case.question,
         "answer": answer.text,
         "refused": answer.refused,
+        "reason": answer.notes[0] if answer.refused and answer.notes else None,
+        "standalone_question": answer.question,
         "hit_rank": rank,
         "correct": correct,
         "missing": missing,

@@ -7,6 +7,7 @@ place or year prefers chunks whose scope matches, because the corpus gives diffe
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -72,6 +73,7 @@ class HybridSearcher:
         self.index = index
         self.embedder = embedder
         self.reranker = reranker
+        self.query_vector = lru_cache(maxsize=64)(self._query_vector)
         self.dense_weight, self.sparse_weight, self.rrf_k, self.depth = (
             p.dense_weight,
             p.sparse_weight,
@@ -83,7 +85,7 @@ class HybridSearcher:
     def _fuse(self, query: str, depth: int) -> tuple[dict[int, float], dict[int, int], dict[int, int]]:
         dense: list[tuple[int, float]] = []
         if self.dense_weight > 0:
-            dense = self.index.vectors.search(self.embedder.embed_query_vector(query), depth)
+            dense = self.index.vectors.search(self.query_vector(query), depth)
         lexical = search_form(query, synonyms=self.params.synonyms)
         sparse_scores = self.index.bm25.scores(lexical)
         order = np.argsort(-sparse_scores, kind="stable")[:depth]
@@ -139,13 +141,31 @@ class HybridSearcher:
         ranked = self._rerank(query, sorted(fused.items(), key=lambda kv: -kv[1]))
         return [SearchHit(chunks[i], score, dense_rank.get(i), sparse_rank.get(i)) for i, score in ranked[:k]]
 
+    def _query_vector(self, query: str) -> np.ndarray:
+        """The unit query embedding (cached in __init__: search and evidence both need it)."""
+        qv = np.asarray(self.embedder.embed_query_vector(query), dtype=np.float32)
+        return qv / (np.linalg.norm(qv) or 1.0)
+
     def dense_similarity(self, query: str, texts: list[str]) -> np.ndarray:
-        """Cosine similarity of the query to arbitrary texts (used to pick evidence sentences)."""
+        """Cosine similarity of the query to arbitrary texts (sentences the index holds no vector for)."""
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        qv = self.embedder.embed_query_vector(query)
         m = self.embedder.embed_matrix(texts)
-        qn = qv / (np.linalg.norm(qv) or 1.0)
         norms = np.linalg.norm(m, axis=1)
         norms[norms == 0] = 1.0
-        return (m @ qn) / norms
+        return (m @ self.query_vector(query)) / norms
+
+    def sentence_similarity(self, query: str, keys: list[tuple[str, str]], texts: list[str]) -> np.ndarray:
+        """Cosine of the query to corpus sentences: stored vectors where the index has them (ingest
+        time), the embedder only for the rest."""
+        sims = np.zeros(len(keys), dtype=np.float32)
+        store = self.index.sentences
+        rows = [store.row(*k) if store is not None else None for k in keys]
+        known = [i for i, r in enumerate(rows) if r is not None]
+        if known:
+            assert store is not None
+            sims[known] = store.matrix[[rows[i] for i in known]] @ self.query_vector(query)
+        missing = [i for i, r in enumerate(rows) if r is None]
+        if missing:
+            sims[missing] = self.dense_similarity(query, [texts[i] for i in missing])
+        return sims

@@ -1,7 +1,8 @@
 """Versioned index folders: build beside the current one, then swap a pointer file atomically.
 
 Layout: <index_dir>/CURRENT names a folder under <index_dir>/versions/; each version holds
-manifest.json, paragraphs.jsonl, chunks.jsonl, vectors.faiss (or vectors.milvus.json) and bm25/.
+manifest.json, paragraphs.jsonl, chunks.jsonl, vectors.faiss (or vectors.milvus.json), bm25/ and the
+sentence vectors (index/sentences.py).
 A crash at any point leaves CURRENT pointing at the previous complete version. Builders lock their
 temp folder so a concurrent builder's pruning never deletes it.
 """
@@ -28,6 +29,7 @@ from index.errors import IndexCorruptError, IndexMismatchError, IndexNotBuiltErr
 from index.housekeeping import builder_lock, fsync_dir, prune_leftovers
 from index.manifest import IndexManifest, SkippedEntry, SourceEntry, corpus_hash, sha256_file, sha256_text
 from index.records import read_jsonl, write_jsonl
+from index.sentences import SentenceVectors, write_sentence_vectors
 from index.vector_store import drop_vectors, load_vectors, vectors_file, write_vectors
 from ingestion.models import Chunk, Paragraph, SourceDocument
 from ingestion.normalize import search_form
@@ -57,6 +59,7 @@ class LoadedIndex:
     chunks: list[Chunk]
     vectors: Any  # FaissIndex or MilvusIndex (index.vector_store)
     bm25: BM25Index
+    sentences: SentenceVectors | None = None  # None for versions built before sentence vectors
 
 
 @dataclass
@@ -160,6 +163,7 @@ def build_index(
                 stats.embedded, stats.reused = done.embedded, done.reused
             write_vectors(tmp, matrix, embedder.dim, chunks, index_type, vector_store, milvus_uri)
             BM25Index.build([bm25_text(c) for c in chunks]).save(tmp / "bm25")
+            write_sentence_vectors(tmp, paragraphs, embedder, cache)
             write_jsonl(tmp / "paragraphs.jsonl", paragraphs)
             write_jsonl(tmp / "chunks.jsonl", chunks)
             manifest = _manifest(tmp, documents, paragraphs, chunks, embedder, chunk_max_tokens)
@@ -277,11 +281,12 @@ def _load(path: Path, embedder_id: str | None) -> LoadedIndex:
         chunks = read_jsonl(path / "chunks.jsonl", Chunk)
         vectors = load_vectors(path)
         bm25 = BM25Index.load(path / "bm25")
+        sentences = SentenceVectors.load(path)
     except Exception as exc:  # any parse failure of a checksummed file is corruption
         raise IndexCorruptError(f"索引 {path} 无法加载：{exc}；请重新运行 `policyqa ingest`。") from exc
     if len(vectors) != len(chunks) or vectors.dim != manifest.dim or len(chunks) != manifest.chunks:
         raise IndexCorruptError(f"索引 {path} 内部不一致；请重新运行 `policyqa ingest`。")
-    return LoadedIndex(path, manifest, paragraphs, chunks, vectors, bm25)
+    return LoadedIndex(path, manifest, paragraphs, chunks, vectors, bm25, sentences)
 
 
 def prune_versions(index_dir: Path, keep: int = 2) -> None:

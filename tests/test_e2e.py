@@ -134,10 +134,10 @@ def test_cli_eval_on_the_dev_gold_set(
     report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report) >= REPORT_KEYS
     assert report["n"] == 78 and len(report["per_question"]) == 78
-    # The bars of the retrieval and answer issues: a change that makes answers worse fails here.
+    # The reader was trained on this set, so only retrieval and grounding are gated here; the answer
+    # figures are gated cross-validated (tests/evals/test_reader_training.py).
     assert report["retrieval_hit_at_5"] >= 0.95 and report["mrr"] >= 0.85
-    assert report["answer_accuracy"] >= 0.85
-    assert report["citation_precision"] >= 0.95
-    assert report["refusal_accuracy"] >= 0.90 and report["false_refusal_rate"] <= 0.05
     assert report["ungrounded_numbers"] == 0
+    refused = [r for r in report["per_question"] if r["refused"]]
+    assert refused and all(r["reason"] for r in refused)  # every refusal says why
     assert "retrieval_hit_at_5" in md.read_text(encoding="utf-8")

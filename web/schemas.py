@@ -80,6 +80,7 @@ class AskResponse(BaseModel):
     related: list[CitationOut] = Field(
         default_factory=list, description="For refusals: the closest paragraphs (not support for a claim)."
     )
+    reason: str | None = Field(None, description="For refusals: why the documents do not answer, in Chinese.")
 
     @classmethod
     def from_answer(cls, answer: Answer, asked: str) -> AskResponse:
@@ -89,6 +90,7 @@ class AskResponse(BaseModel):
             question=answer.question or asked,
             citations=[CitationOut.from_citation(c) for c in answer.citations],
             related=[CitationOut.from_citation(c) for c in answer.related],
+            reason=answer.notes[0] if answer.refused and answer.notes else None,
         )
 
 

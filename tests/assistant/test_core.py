@@ -18,6 +18,8 @@ def test_answer_states_the_figure_with_a_valid_citation(hashing_assistant: Assis
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.text)}
     assert markers == {c.n for c in answer.citations}
     for line in answer.text.splitlines():
+        if line.endswith("：") and not re.search(r"\d", line):
+            continue  # the heading of a list of figures from different places is not a claim
         assert re.search(r"\[\d+\]", line), line  # every sentence is cited
 
 

@@ -67,7 +67,7 @@ def stub_url() -> Iterator[str]:
 def llm_assistant(hashing_assistant: Assistant, stub_url: str) -> Assistant:
     chat = make_openai_chat(stub_url, "stub-model", "sk-test")
     a = hashing_assistant
-    return Assistant(a.index, a.embedder, llm=LLMAnswerer(chat), min_evidence_score=0.0)
+    return Assistant(a.index, a.embedder, llm=LLMAnswerer(chat), reader_threshold=0.0)
 
 
 def test_llm_answer_is_cited_and_dangling_markers_dropped(llm_assistant: Assistant) -> None:
@@ -89,7 +89,7 @@ def test_llm_decline_becomes_refusal(llm_assistant: Assistant) -> None:
 def test_unreachable_endpoint_is_a_clear_error(hashing_assistant: Assistant) -> None:
     chat = make_openai_chat("http://127.0.0.1:9/v1", "m", "k", timeout=2)
     a = Assistant(
-        hashing_assistant.index, hashing_assistant.embedder, llm=LLMAnswerer(chat), min_evidence_score=0.0
+        hashing_assistant.index, hashing_assistant.embedder, llm=LLMAnswerer(chat), reader_threshold=0.0
     )
     with pytest.raises(ModelUnavailableError, match="语言模型"):
         a.ask("贫困人口住院合规费用自付比不超过多少？")

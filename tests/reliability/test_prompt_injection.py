@@ -49,7 +49,7 @@ def injected_index(tmp_path: Path) -> Path:
 
 
 def _assistant(index_dir: Path, chat: RecordingChat) -> Assistant:
-    return Assistant(load_index(index_dir), HashingEmbedder(), llm=LLMAnswerer(chat), min_evidence_score=0.0)
+    return Assistant(load_index(index_dir), HashingEmbedder(), llm=LLMAnswerer(chat), reader_threshold=0.0)
 
 
 def test_injected_text_arrives_only_inside_the_quoted_evidence(injected_index: Path) -> None:

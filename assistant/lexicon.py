@@ -1,0 +1,60 @@
+"""The assistant's vocabulary, loaded once from data/lexicon.toml: word lists and compiled patterns.
+
+Every word or pattern the question analysis, the reader and the composer use lives in that one file, so
+a change of vocabulary is a data change that shows in review, not a literal hidden in code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ingestion import normalize_text
+
+_FILE = Path(__file__).resolve().parent / "data" / "lexicon.toml"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    question_words: frozenset[str]
+    slots: dict[str, list[str]]  # slot -> terms, longest first (门诊统筹 before 门诊)
+    asks: list[tuple[str, re.Pattern[str]]]  # (figure kind, pattern), first match wins
+    states: dict[str, re.Pattern[str]]  # figure kind -> pattern of a sentence stating one
+    yes_no: re.Pattern[str]
+    ask_each: re.Pattern[str]
+    ask_one: re.Pattern[str]
+    list_separators: re.Pattern[str]
+    measure_heads: re.Pattern[str]
+    subject_office: re.Pattern[str]
+    negated_group: re.Pattern[str]
+    has_number: re.Pattern[str]
+    asks_number: re.Pattern[str]
+    benefit_heads: frozenset[str]
+    place_suffixes: str
+    not_place_heads: frozenset[str]
+
+
+@cache
+def lexicon() -> Lexicon:
+    data = tomllib.loads(_FILE.read_text(encoding="utf-8"))
+    return Lexicon(
+        question_words=frozenset(normalize_text(w) for w in data["question_words"].split()),
+        slots={k: sorted(v.split(), key=len, reverse=True) for k, v in data["slots"].items()},
+        asks=[(a["kind"], re.compile(a["pattern"])) for a in data["asks"]],
+        states={k: re.compile(v) for k, v in data["states"].items()},
+        yes_no=re.compile(data["yes_no"]),
+        ask_each=re.compile(data["ask_each"]),
+        ask_one=re.compile(data["ask_one"]),
+        list_separators=re.compile(data["list_separators"]),
+        measure_heads=re.compile(data["measure_heads"]),
+        subject_office=re.compile(data["subject_office"]),
+        negated_group=re.compile(data["negated_group"]),
+        has_number=re.compile(data["has_number"]),
+        asks_number=re.compile(data["asks_number"]),
+        benefit_heads=frozenset(data["benefit_heads"].split()),
+        place_suffixes=data["place_suffixes"],
+        not_place_heads=frozenset(data["not_place_heads"].split()),
+    )

@@ -1,0 +1,220 @@
+"""One analysis of a question, built once and handed to every stage (reader, composer, grounding, reply).
+
+It holds what the question asks about (weighted key terms and compound phrases, which of them the corpus
+never mentions), what kind of figure it asks for and the measure that figure belongs to, and the scope it
+names (places, years, groups, care setting, payer). All vocabulary comes from the lexicon file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.figures import FigureKind, wanted_figure, years_in
+from assistant.lexicon import lexicon
+from index.bm25 import tokenize
+from ingestion import normalize_text
+from ingestion.normalize import search_form
+from ingestion.scope import extract_places
+from ingestion.segment import posseg
+
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+MAX_TERM_WEIGHT = 8.0
+
+
+@dataclass(frozen=True)
+class Query:
+    """What one question asks; every stage reads this instead of re-parsing the question."""
+
+    text: str  # as asked (after follow-up rewriting)
+    norm: str  # normalize_text(text)
+    terms: dict[str, float]  # key terms (no asking words, no sub-words) -> IDF weight
+    phrases: tuple[str, ...]  # compounds of adjacent key words (生育津贴, 职工医保) kept as units
+    missing_terms: tuple[str, ...]  # key terms the corpus never uses
+    missing_phrases: tuple[str, ...]  # compounds the corpus never writes, although their parts occur
+    anchors: tuple[str, ...]  # the most specific known terms (highest IDF, places aside): the topic
+    kind: FigureKind | None  # the kind of figure asked for
+    measures: tuple[str, ...]  # what that figure measures (管理率, 报销比例, 起付线…)
+    targets: tuple[
+        str, ...
+    ]  # the noun the asking word is about (多少张床位 -> 床位; 退耕还林每亩补多少 -> 退耕还林)
+    places: tuple[str, ...]
+    unknown_places: tuple[str, ...]  # places the corpus never names (an honest refusal)
+    years: tuple[str, ...]
+    slots: dict[str, frozenset[str]] = field(default_factory=dict)  # group/care/level/payer… it names
+    bigrams: frozenset[str] = frozenset()  # CJK character pairs of its key wording (colloquial-robust)
+    parts: int = 1  # how many figures or items it asks for
+    yes_no: bool = False
+    negated_group: str = ""  # 非贫困人口 -> 贫困人口
+
+    @property
+    def total_weight(self) -> float:
+        return sum(self.terms.values()) or 1.0
+
+
+def content_terms(norm: str) -> list[str]:
+    """Terms that carry the question's topic: no asking words, no sub-words of longer terms."""
+    qw = lexicon().question_words
+    terms = [t for t in dict.fromkeys(tokenize(search_form(norm))) if len(t) > 1 and t not in qw]
+    return [t for t in terms if not any(t != u and t in u for u in terms)]
+
+
+def named_slot_terms(norm: str) -> dict[str, frozenset[str]]:
+    """Slot -> terms the question names; a measure is kept by its two-character stem (零起付 ~ 起付线)."""
+    out: dict[str, frozenset[str]] = {}
+    for slot, terms in lexicon().slots.items():
+        if slot == "measure":
+            stems = {t[:2] for t in terms if t in norm}
+            if stems:
+                out[slot] = frozenset(stems)
+            continue
+        found = {t for t in terms if t in norm}
+        found = {t for t in found if not any(t != u and t in u for u in found)}
+        if found:
+            out[slot] = frozenset(found)
+    return out
+
+
+def key_bigrams(norm: str) -> frozenset[str]:
+    """Character pairs of the question without its asking words: matches 报销 in 能报销 or 报销了."""
+    text = norm
+    for w in sorted(lexicon().question_words, key=len, reverse=True):
+        text = text.replace(w, " ")
+    return frozenset(a + b for a, b in itertools.pairwise(text) if _CJK.match(a + b))
+
+
+def asked_parts(norm: str) -> int:
+    """How many figures the question asks for: 各/分别 over a list, or several 多少/几."""
+    lex = lexicon()
+    m = lex.ask_each.search(norm)
+    items = len(lex.list_separators.split(m.group(1))) if m else 1
+    return max(1, items, len(lex.ask_one.findall(norm)))
+
+
+def asked_measures(norm: str) -> tuple[str, ...]:
+    """Measure nouns of the question (体检率, 报销比例, 补助标准): two characters before a measure head."""
+    pattern = rf"(?=([\u4e00-\u9fff]{{2}}(?:{lexicon().measure_heads.pattern})))"
+    out = [m.group(1) for m in re.finditer(pattern, norm)]
+    return tuple(dict.fromkeys(out))
+
+
+def _places(norm: str, in_corpus: Callable[[str], bool]) -> list[str]:
+    """Places the question names: the scope extractor's, jieba `ns` words the corpus also uses, and
+    admin names the tagger does not know (a word + 县/市/镇…, e.g. 火星县), which may be foreign."""
+    lex = lexicon()
+    found = list(extract_places(norm))
+    words = posseg().lcut(norm)
+    found += [w for w, flag in words if flag == "ns" and len(w) >= 2 and in_corpus(w)]
+    suffixes = lex.place_suffixes.split("|")
+    found += [w for w, f in words if f in {"ns", "nr", "nz"} and len(w) >= 3 and w.endswith(tuple(suffixes))]
+    for (w, flag), (nxt, _) in itertools.pairwise(words):
+        if (
+            nxt in suffixes
+            and 2 <= len(w) <= 4
+            and _CJK.match(w)
+            and flag.startswith(("n", "j"))
+            and w[0] not in lex.not_place_heads
+            and w not in lex.question_words
+            and (in_corpus(w + nxt) or not in_corpus(w))  # 试点镇 is wording; 火星县 is a name
+        ):
+            found.append(w + nxt)
+    return [p for p in dict.fromkeys(found) if not any(p != o and p in o for o in found)]
+
+
+def _phrases(norm: str) -> list[str]:
+    """A word joined to the benefit/scheme noun after it (生育+津贴, 职工+医保): asked as one unit.
+
+    Slot values (住院, 贫困人口…) combine freely with anything and never start a compound.
+    """
+    lex = lexicon()
+    slot_terms = {t for terms in lex.slots.values() for t in terms}
+    words = [w for w, _ in posseg().lcut(norm)]
+    out: list[str] = []
+    for w1, w2 in itertools.pairwise(words):
+        if (
+            w2 in lex.benefit_heads
+            and len(w1) >= 2
+            and _CJK.match(w1)
+            and w1 not in lex.question_words
+            and w1 not in slot_terms
+        ):
+            out.append(w1 + w2)
+    return list(dict.fromkeys(out))
+
+
+def asked_targets(norm: str) -> tuple[str, ...]:
+    """The content noun next to each asking word: the thing whose figure or name is wanted.
+
+    Right of the asking word first (多少张床位), else the nearest noun before it, skipping per-unit
+    words, verbs and adverbs (退耕还林每亩每年补多少).
+    """
+    lex = lexicon()
+    words = posseg().lcut(norm)
+    out: list[str] = []
+    for i, (w, _) in enumerate(words):
+        if not lex.ask_one.search(w) and w not in {"什么", "哪些"}:
+            continue
+        right = [x for x, f in words[i + 1 : i + 3] if _is_target(x, f)]
+        left = [x for x, f in reversed(words[max(0, i - 5) : i]) if _is_target(x, f)]
+        pick = right[:1] or left[:1]
+        out += pick
+    return tuple(dict.fromkeys(out))
+
+
+def _is_target(word: str, flag: str) -> bool:
+    return (
+        len(word) >= 2
+        and bool(_CJK.match(word))
+        and flag.startswith(("n", "l", "j", "vn"))
+        and not word.startswith("每")
+        and word not in lexicon().question_words
+    )
+
+
+class QueryAnalyzer:
+    """Builds a `Query` against one corpus: IDF weights and "does the corpus ever say this?" need it."""
+
+    def __init__(self, idf: Callable[[str], float], doc_freq: Callable[[str], int], corpus_text: str) -> None:
+        self.idf = idf
+        self.doc_freq = doc_freq
+        self.corpus_text = corpus_text  # normalised text of every paragraph, titles included
+
+    def in_corpus(self, text: str) -> bool:
+        return text in self.corpus_text
+
+    def analyse(self, question: str) -> Query:
+        norm = normalize_text(question)
+        lex = lexicon()
+        terms = content_terms(norm)
+        weights = {t: min(self.idf(t), MAX_TERM_WEIGHT) for t in terms}
+        places = _places(norm, self.in_corpus)
+        unknown = [
+            p for p in places if not self.in_corpus(p) and not self.in_corpus(p.rstrip("省市县区镇乡村旗"))
+        ]
+        phrases = _phrases(norm)
+        missing_phrases = [p for p in phrases if not self.in_corpus(p) and not self.in_corpus(search_form(p))]
+        known = [t for t in terms if self.doc_freq(t) and not any(t in p for p in places)]
+        anchors = sorted(known, key=lambda t: -self.idf(t))[:2]
+        neg = lex.negated_group.search(norm)
+        return Query(
+            text=question,
+            norm=norm,
+            terms=weights,
+            phrases=tuple(phrases),
+            missing_terms=tuple(t for t in terms if not self.doc_freq(t) and not self.in_corpus(t)),
+            missing_phrases=tuple(missing_phrases),
+            anchors=tuple(anchors),
+            kind=wanted_figure(norm),
+            measures=asked_measures(norm),
+            targets=asked_targets(norm),
+            places=tuple(places),
+            unknown_places=tuple(unknown),
+            years=tuple(sorted(years_in(norm))),
+            slots=named_slot_terms(norm),
+            bigrams=key_bigrams(norm),
+            parts=asked_parts(norm),
+            yes_no=bool(lex.yes_no.search(norm)),
+            negated_group=neg.group(1) if neg else "",
+        )

@@ -1,0 +1,183 @@
+"""Question analysis, table-driven: question -> what it asks (kind, measure, scope, parts, yes/no, gaps).
+
+The rows are written for this test (not gold questions); only the fields named in a row are checked.
+The corpus is the bundled one, so "does the corpus ever say this?" has real answers.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from assistant.evidence import idf_table
+from assistant.query import Query, QueryAnalyzer
+from index.bm25 import tokenize
+from ingestion import normalize_text
+from ingestion.normalize import search_form
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
+
+# (question, expected fields). kind None = no figure kind; places/slots: subset checks; others exact.
+ROWS: list[tuple[str, dict[str, object]]] = [
+    # figure kinds
+    ("贫困人口住院报销比例是多少？", {"kind": "ratio", "measures": ("报销比例",), "slot:care": {"住院"}}),
+    ("门诊慢性病的起付线是多少钱？", {"kind": "money", "slot:care": {"门诊", "慢性病"}}),
+    ("大病保险起付线多少元？", {"kind": "money", "slot:payer": {"大病保险"}}),
+    ("什么时候开始申报？", {"kind": "date"}),
+    ("补助资金何时拨付到位？", {"kind": "date"}),
+    ("截止日期是哪天？", {"kind": "date"}),
+    ("这项工作由哪个部门负责？", {"kind": "who"}),
+    ("医疗救助申请找谁办？", {"kind": "who"}),
+    ("办理慢病卡的流程是什么？", {"kind": "procedure"}),
+    ("低保怎么申请？", {"kind": "procedure", "slot:group": {"低保"}}),
+    ("异地就医备案要走哪些手续？", {"kind": "procedure"}),
+    ("家庭医生签约率达到多少？", {"kind": "ratio", "measures": ("签约率",)}),
+    ("高血压患者规范管理率是多少？", {"kind": "ratio", "measures": ("管理率",), "slot:disease": {"高血压"}}),
+    ("老年人体检率多少？", {"kind": "ratio", "measures": ("体检率",)}),
+    ("全县有多少贫困户？", {"kind": "count", "slot:group": {"贫困户"}}),
+    ("村里有几个卫生室？", {"kind": "count"}),
+    ("一共培训了多少名乡村医生？", {"kind": "count"}),
+    ("残疾人补贴每月发多少？", {"kind": "money", "slot:group": {"残疾人"}}),
+    ("创业贷款最高能贷多少？", {"kind": "money"}),
+    ("慢病卡的有效期多久？", {"kind": "duration"}),
+    ("公示期是几天？", {"kind": "duration"}),
+    ("备案以后多长时间内有效？", {"kind": "duration"}),
+    ("住院合规费用自付比例不超过多少？", {"kind": "ratio", "measures": ("自付比例",)}),
+    ("报销比例提高了多少个百分点？", {"kind": "ratio"}),
+    ("今年的工作重点有哪些？", {"kind": None}),
+    ("健康扶贫有哪些政策？", {"kind": None}),
+    # places and years
+    ("湖口县贫困人口住院自付比例是多少？", {"places": {"湖口县"}, "unknown_places": ()}),
+    ("火星县贫困人口住院自付比是多少？", {"places": {"火星县"}, "unknown_places": ("火星县",)}),
+    ("月球市低保标准是多少？", {"unknown_places": ("月球市",)}),
+    ("北京市的起付线是多少？", {"places": {"北京市"}}),
+    ("2018年的报销比例是多少？", {"years": ("2018",), "kind": "ratio"}),
+    ("2016年和2017年的资助标准分别是多少？", {"years": ("2016", "2017"), "parts": 2}),
+    ("2030年的补助标准是多少？", {"years": ("2030",)}),
+    ("县级医院住院报销比例是多少？", {"slot:level": {"县级"}, "places": set(), "unknown_places": ()}),
+    ("县外住院报销比例多少？", {"slot:level": {"县外"}, "unknown_places": ()}),
+    ("省外就医怎么报销？", {"slot:level": {"省外"}, "unknown_places": ()}),
+    ("乡镇卫生院住院报销比例是多少？", {"slot:level": {"乡镇卫生院"}, "unknown_places": ()}),
+    ("全县贫困人口有多少？", {"unknown_places": ()}),
+    ("各乡镇的签约率是多少？", {"unknown_places": ()}),
+    ("农村低保标准每年多少元？", {"slot:area": {"农村"}, "slot:group": {"低保"}, "unknown_places": ()}),
+    ("城市低保标准是多少？", {"slot:area": {"城市"}, "unknown_places": ()}),
+    # groups, care, payer
+    ("五保户住院能报多少？", {"slot:group": {"五保户"}, "slot:care": {"住院"}}),
+    ("特困供养人员住院自付多少？", {"slot:group": {"特困供养人员"}}),
+    ("建档立卡贫困人口门诊报销比例？", {"slot:group": {"建档立卡贫困人口"}, "slot:care": {"门诊"}}),
+    ("低保对象的医疗救助比例是多少？", {"slot:group": {"低保对象"}, "slot:payer": {"医疗救助"}}),
+    ("计生特扶对象有什么补助？", {"slot:group": {"计生特扶对象"}}),
+    ("脱贫户还能享受医保资助吗？", {"slot:group": {"脱贫户"}, "yes_no": True}),
+    ("边缘户能参加大病保险吗？", {"slot:group": {"边缘户"}, "yes_no": True}),
+    ("重残人员护理补贴多少钱？", {"slot:group": {"重残"}, "kind": "money"}),
+    ("糖尿病患者门诊用药能报销吗？", {"slot:disease": {"糖尿病"}, "yes_no": True}),
+    ("严重精神障碍患者管理率是多少？", {"slot:disease": {"严重精神障碍"}, "measures": ("管理率",)}),
+    ("省财政和县财政各补助多少？", {"slot:payer": {"省财政", "县财政"}, "parts": 2}),
+    ("中央财政补多少？", {"slot:payer": {"中央财政"}}),
+    ("个人缴费标准是多少？", {"slot:payer": {"个人"}}),
+    # yes/no and negated groups
+    ("非贫困人口住院报销比例是多少？", {"negated_group": "贫困人口"}),
+    ("非低保对象能不能申请临时救助？", {"negated_group": "低保对象", "yes_no": True}),
+    ("贫困户看病要不要先交押金？", {"yes_no": False}),
+    ("是否需要先办理转诊手续？", {"yes_no": True}),
+    ("有没有住院费用上限？", {"yes_no": True}),
+    ("能不能在县外医院直接结算？", {"yes_no": True}),
+    ("可不可以用医保卡买药？", {"yes_no": True}),
+    ("五保户算不算特困人员？", {"yes_no": True}),
+    ("低保户看病免费吗？", {"yes_no": True}),
+    ("住院报销比例是多少？", {"yes_no": False, "parts": 1}),
+    # asked parts
+    ("签约多少人，签约率多少？", {"parts": 2}),
+    ("建档多少人，体检多少人，体检率多少？", {"parts": 3}),
+    ("门诊和住院分别报销多少？", {"parts": 2}),
+    ("高血压、糖尿病、结核病患者各管理了多少人？", {"parts": 3}),
+    ("县级和乡镇的报销比例各是多少？", {"parts": 2}),
+    ("贫困户住院先诊疗后付费吗？", {"parts": 1}),
+    # key terms and phrases missing from the corpus
+    ("生育津贴能领多少？", {"missing_phrase": True}),
+    ("职工医保退休人员报销比例多少？", {"missing_phrase": True}),
+    ("新冠疫苗接种率是多少？", {"missing_term": True}),
+    ("比特币补贴怎么申请？", {"missing_term": True}),
+    ("贫困人口住院报销比例是多少？", {"missing_term": False, "missing_phrase": False}),
+    ("残疾人护理补贴标准是多少？", {"missing_term": False}),
+    ("城乡居民基本医疗保险怎么缴费？", {"missing_term": False}),
+    # traditional script and full width
+    ("貧困人口住院報銷比例是多少？", {"kind": "ratio", "slot:group": {"贫困人口"}, "slot:care": {"住院"}}),
+    ("體檢率是多少？", {"kind": "ratio", "measures": ("体检率",)}),
+    ("２０１８年的救助比例是多少？", {"years": ("2018",), "kind": "ratio"}),
+    ("低保戶每月補助多少錢？", {"kind": "money", "slot:group": {"低保户"}}),
+    ("門診慢性病怎麼申請？", {"kind": "procedure", "slot:care": {"门诊", "慢性病"}}),
+    ("鄉鎮衛生院住院報銷比例？", {"slot:level": {"乡镇卫生院"}}),
+    ("有幾個村完成了簽約？", {"kind": "count"}),
+    ("是否需要轉診？", {"yes_no": True}),
+    # colloquial wording
+    ("我奶奶是五保户，住院要自己掏多少钱？", {"slot:group": {"五保户"}, "slot:care": {"住院"}}),
+    ("我家是贫困户，孩子上学有补助吗？", {"slot:group": {"贫困户"}, "yes_no": True}),
+    ("村里老人体检一年几次？", {"kind": "count"}),
+    ("去县医院看病能报多少？", {"slot:level": {"县医院"}}),
+    ("俺们村的低保一个月多少钱？", {"kind": "money", "slot:group": {"低保"}}),
+    ("住院了先交钱不？", {"slot:care": {"住院"}}),
+    ("那门诊呢？", {"slot:care": {"门诊"}, "kind": None}),
+    ("大病保险封顶线多少？", {"slot:payer": {"大病保险"}, "slot:measure": {"封顶"}}),
+    ("起付线降到多少了？", {"slot:measure": {"起付"}}),
+    ("补偿比例是多少？", {"slot:measure": {"补偿"}, "kind": "ratio"}),
+    ("救助比例是多少？", {"slot:measure": {"救助"}, "kind": "ratio"}),
+    ("签约率要达到多少？", {"slot:measure": {"签约"}}),
+    ("激活率多少？", {"measures": ("激活率",)}),
+    ("慢病发生率是多少？", {"measures": ("发生率",)}),
+    ("每人每年补助标准是多少？", {"measures": ("补助标准",)}),
+    ("人均纯收入要达到多少元？", {"kind": "money"}),
+    ("危房改造每户补助多少？", {"kind": "money"}),
+    ("光伏扶贫每户每年收益多少？", {"kind": "money"}),
+    ("小额信贷贷款期限是几年？", {"kind": "duration"}),
+    ("易地搬迁每人补助多少钱？", {"kind": "money"}),
+    ("培训合格的发多少补贴？", {"kind": "money"}),
+]
+
+
+@cache
+def analyzer() -> QueryAnalyzer:
+    texts = [normalize_text(p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.txt"))]
+    corpus = "\n".join(texts)
+    vocab: dict[str, int] = {}
+    for t in set(tokenize(search_form(corpus))):
+        vocab[t] = 1
+    return QueryAnalyzer(idf_table(vocab, 1000), lambda t: vocab.get(t, 0), corpus)
+
+
+def check(q: Query, field: str, expected: object) -> None:
+    if field.startswith("slot:"):
+        got = set(q.slots.get(field[5:], frozenset()))
+        assert set(expected) <= got, f"{q.text}: slot {field[5:]} {got} lacks {expected}"  # type: ignore[arg-type]
+    elif field == "places":
+        assert set(expected) <= set(q.places), f"{q.text}: places {q.places}"  # type: ignore[arg-type]
+        if not expected:
+            assert not q.places, f"{q.text}: places {q.places}"
+    elif field == "missing_phrase":
+        assert bool(q.missing_phrases or q.missing_terms) == expected, (q.text, q.phrases, q.missing_phrases)
+    elif field == "missing_term":
+        assert bool(q.missing_terms or q.missing_phrases) == expected, (q.text, q.missing_terms)
+    elif field == "measures":
+        assert set(expected) <= set(q.measures), f"{q.text}: measures {q.measures}"  # type: ignore[arg-type]
+    else:
+        assert getattr(q, field) == expected, f"{q.text}: {field} = {getattr(q, field)!r}"
+
+
+def test_table_has_enough_rows() -> None:
+    assert len(ROWS) >= 100
+
+
+@pytest.mark.parametrize(("question", "expected"), ROWS, ids=[r[0][:14] for r in ROWS])
+def test_query_analysis(question: str, expected: dict[str, object]) -> None:
+    q = analyzer().analyse(question)
+    for field, value in expected.items():
+        check(q, field, value)
+
+
+def test_terms_are_weighted_and_exclude_asking_words() -> None:
+    q = analyzer().analyse("请问贫困人口住院报销比例是多少？")
+    assert "多少" not in q.terms and "请问" not in q.terms
+    assert q.terms and all(w > 0 for w in q.terms.values())

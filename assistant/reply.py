@@ -17,7 +17,6 @@ from index.base import SearchHit
 from ingestion import normalize_text
 from ingestion.normalize import to_simplified
 from ingestion.scope import extract_places
-from ingestion.segment import posseg
 from prompts import render
 
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -40,7 +39,6 @@ _ENUMERATOR = re.compile(  # list numbering before a question: "1.", "（2）", 
     r"^(?:[(（]?[0-9一二三四五六七八九十]{1,2}[)）、.．:：]|第[一二三四五六七八九十]+[，,、:：]?)"
 )
 _TOPIC_MAX = 30
-_SUBJECTLESS_POS = ("v", "d", "p", "c")  # jieba tags a subject never starts with
 _ORDINALS = "一二三四五六七八九十"
 
 
@@ -50,6 +48,7 @@ class LetterQuestion:
 
     asked: str  # the asking clause, greeting and lead words ("请问") removed
     standalone: str  # the letter's scope terms and the context the question leans on, then the question
+    unscoped: str = ""  # the same without the writer's place and group, when those were put in front
 
 
 @cache
@@ -136,18 +135,16 @@ def _split_asked(sentence: str) -> tuple[str, str]:
 
 def _leans_on_previous(question: str) -> bool:
     """A question that cannot stand alone: it opens with 那/要是…, says next to nothing, points back
-    (这个/那种… in its first clause) or starts with a verb, adverb, preposition or conjunction (no
-    subject: "能贷几年？", "比去年涨了多少？") — unless it opens with the writer's own case ("像我家这样
-    的…"), a new matter ("另外，…") or its own hearsay ("听说…")."""
+    (这个/那种… in its first clause) or opens without a subject ("能贷几年？", "比去年涨了多少？") —
+    unless it opens with the writer's own case ("像我家这样的…"), a new matter ("另外，…") or its own
+    hearsay ("听说…")."""
     q = question.lstrip(_TRIM_HEAD)
     if q.startswith(_markers()["continuation"]) or len(_content(q)) < _SHORT_QUESTION:
         return True
     if q.startswith((*_markers()["own_case"], *_markers()["new_topic"], *_markers()["framing"])):
         return False
-    if _has("demonstrative", re.split(r"[，,]", q, maxsplit=1)[0]):
-        return True
-    first = next(iter(posseg().cut(q)), None)
-    return first is not None and first.flag[:1] in _SUBJECTLESS_POS
+    first_clause = re.split(r"[，,]", q, maxsplit=1)[0]
+    return q.startswith(_markers()["subjectless"]) or _has("demonstrative", first_clause)
 
 
 def _is_question(sentence: str, explicit_only: bool) -> bool:
@@ -228,18 +225,21 @@ def split_letter(letter: str) -> list[LetterQuestion]:
             if before and not (_has("greeting", before) or _has("signoff", before)):
                 core = f"{before.rstrip(_TRIM)}，{asked}"
         previous_standalone[i] = core
-        out.append(LetterQuestion(asked=asked, standalone=_with_scope(core, scope)))
+        out.append(_question(asked, core, scope))
     if not out:
         kept = [s for s in sentences if not (_has("signoff", s) or _has("greeting", s))]
         text = "".join(kept).strip() or body.strip() or letter.strip()
-        out.append(LetterQuestion(asked=text, standalone=_with_scope(text, scope)))
+        out.append(_question(text, text, scope))
     return out
 
 
-def _with_scope(question: str, scope: list[str]) -> str:
-    norm = normalize_text(question)
+def _question(asked: str, core: str, scope: list[str]) -> LetterQuestion:
+    """The letter's scope terms the question does not name go in front of it."""
+    norm = normalize_text(core)
     missing = [t for t in scope if t not in norm]
-    return f"{''.join(missing)}：{question}" if missing else question
+    if not missing:
+        return LetterQuestion(asked=asked, standalone=core)
+    return LetterQuestion(asked=asked, standalone=f"{''.join(missing)}：{core}", unscoped=core)
 
 
 def inquiry_question(inquiry: str) -> str:
@@ -251,6 +251,13 @@ def inquiry_question(inquiry: str) -> str:
 def inquiry_topic(inquiry: str, limit: int = 24) -> str:
     """A short topic line from the citizen's text: its first question's first clause, trimmed."""
     return _short(split_letter(inquiry)[0].asked, limit)
+
+
+def _topic(asked: str) -> str:
+    """How the draft names a question: without "另外，" and trimmed."""
+    text = asked.lstrip(_TRIM_HEAD)
+    opener = re.match(rf"(?:{_pattern('new_topic').pattern})[{_TRIM_HEAD}]*", text)
+    return _short(text[opener.end() :] if opener and opener.end() < len(text) else text, _TOPIC_MAX)
 
 
 def _short(text: str, limit: int) -> str:
@@ -314,6 +321,19 @@ def _merged_hits(answers: list[Answer]) -> list[SearchHit]:
     return out
 
 
+def _answer_part(question: LetterQuestion, answer_one: Callable[[str], Answer]) -> Answer:
+    """The question with the writer's place and group; if that is declined, without them. Where the
+    writer lives is context, not a condition: a county's rule answers a letter from one of its towns,
+    and the documents seldom name the town."""
+    answer = answer_one(question.standalone)
+    if (answer.refused or not answer.citations) and question.unscoped:
+        retry = answer_one(question.unscoped)
+        if not retry.refused and retry.citations:
+            note = f"answered without the letter's place/group: {question.unscoped}"
+            return replace(retry, notes=[*retry.notes, note])
+    return answer
+
+
 def compose_letter_reply(
     letter: str,
     answer_one: Callable[[str], Answer],
@@ -328,17 +348,17 @@ def compose_letter_reply(
     the draft says the documents do not cover the matter, cites nothing and the Answer is refused.
     """
     questions = split_letter(letter)
-    answers = [answer_one(q.standalone) for q in questions]
+    answers = [_answer_part(q, answer_one) for q in questions]
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     paragraphs: list[str] = []
     notes: list[str] = []
     seen_texts: dict[str, int] = {}
     for i, (q, a) in enumerate(zip(questions, answers, strict=True), start=1):
-        topic = _short(q.asked, _TOPIC_MAX)
+        topic = _topic(q.asked)
         declined = a.refused or not a.citations
         if declined:
-            part = render("reply_part_declined", topic=topic)
+            part = render("reply_part_declined")
             notes.append(f"part {i} declined: {q.standalone}")
         else:
             part = _renumbered(a, numbers, citations)
@@ -356,7 +376,7 @@ def compose_letter_reply(
     text = render(
         "reply_template",
         salutation=salutation,
-        topic=_short(questions[0].asked, _TOPIC_MAX),
+        topic=_topic(questions[0].asked),
         body=body,
         signature=signature,
         date=f"{d.year}年{d.month}月{d.day}日",

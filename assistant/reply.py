@@ -182,21 +182,30 @@ def _named_places(clause: str) -> list[str]:
     return names
 
 
-def letter_scope(address: str, body_sentences: list[str]) -> list[str]:
+@dataclass(frozen=True)
+class LetterScope:
+    """Where the writer is (the addressee's place, the writer's own) and the group they say they are in."""
+
+    places: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+
+def letter_scope(address: str, body_sentences: list[str]) -> LetterScope:
     """Places and groups that scope the whole letter: the addressee's place and the writer's own place
     and group. Kinds of places ("城中村"), a name inside a longer one, and groups the writer says they
     are not ("我们家不是低保户") are left out."""
     clauses = [normalize_text(c) for c in _self_clauses(address, body_sentences)]
-    places = [p for c in clauses for p in [*extract_places(c), *_named_places(c)]]
+    found = [p for c in clauses for p in [*extract_places(c), *_named_places(c)]]
     generic = set(_markers()["not_place"])
-    terms = [p for p in places if p not in generic and not any(p != o and p in o for o in places)]
+    places = [p for p in found if p not in generic and not any(p != o and p in o for o in found)]
+    groups: list[str] = []
     negated = re.compile(rf"(?:{_pattern('negation').pattern})\S{{0,3}}$")
     for clause in clauses:
         for group in slots().get("group", []):  # longest first: 建档立卡贫困户 before 贫困户
             at = clause.find(group)
-            if at >= 0 and not any(group in t for t in terms) and not negated.search(clause[:at]):
-                terms.append(group)
-    return list(dict.fromkeys(terms))
+            if at >= 0 and not any(group in g for g in groups) and not negated.search(clause[:at]):
+                groups.append(group)
+    return LetterScope(tuple(dict.fromkeys(places)), tuple(groups))
 
 
 def split_letter(letter: str) -> list[LetterQuestion]:
@@ -233,10 +242,15 @@ def split_letter(letter: str) -> list[LetterQuestion]:
     return out
 
 
-def _question(asked: str, core: str, scope: list[str]) -> LetterQuestion:
-    """The letter's scope terms the question does not name go in front of it."""
+def _question(asked: str, core: str, scope: LetterScope) -> LetterQuestion:
+    """The letter's place and group go in front of a question that names no place or no group of its
+    own ("贫困人口住院…" keeps its own group, not the writer's "建档立卡贫困户")."""
     norm = normalize_text(core)
-    missing = [t for t in scope if t not in norm]
+    missing: list[str] = []
+    if not extract_places(norm) and not any(p in norm for p in scope.places):
+        missing += scope.places
+    if not any(g in norm for g in slots().get("group", [])):
+        missing += scope.groups
     if not missing:
         return LetterQuestion(asked=asked, standalone=core)
     return LetterQuestion(asked=asked, standalone=f"{''.join(missing)}：{core}", unscoped=core)

@@ -1,4 +1,5 @@
-"""Official reply drafting (群众来信/12345 工单): a formal reply built on a cited answer, plus exports."""
+"""Official reply drafting (群众来信/12345 工单): a letter split into the questions it asks, each answered
+on its own, one formal draft that answers or explicitly declines every question, plus exports."""
 
 from __future__ import annotations
 
@@ -40,6 +41,11 @@ _ENUMERATOR = re.compile(  # list numbering before a question: "1.", "（2）", 
 )
 _TOPIC_MAX = 30
 _ORDINALS = "一二三四五六七八九十"
+
+
+def _ordinal(i: int) -> str:
+    """一…十 for a draft's numbered parts (a letter seldom asks more), then Arabic digits."""
+    return _ORDINALS[i - 1] if 1 <= i <= len(_ORDINALS) else str(i)
 
 
 @dataclass(frozen=True)
@@ -377,12 +383,12 @@ def compose_letter_reply(
         else:
             part = _renumbered(a, numbers, citations)
             if part in seen_texts:  # two questions answered by the same sentence: say it once
-                part = render("reply_part_same", n=_ORDINALS[seen_texts[part] - 1])
+                part = render("reply_part_same", n=_ordinal(seen_texts[part]))
             else:
                 seen_texts[part] = i
         notes += [f"part {i}: {n}" for n in a.notes]
         if len(questions) > 1:
-            part = render("reply_part", n=_ORDINALS[min(i, len(_ORDINALS)) - 1], topic=topic, body=part)
+            part = render("reply_part", n=_ordinal(i), topic=topic, body=part)
         paragraphs.append(part)
     refused = not citations
     body = render("reply_refused_body") if refused else "\n".join(paragraphs)

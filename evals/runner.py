@@ -8,6 +8,7 @@ fake still runs a chat-only gold set.
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from collections.abc import Callable
@@ -30,6 +31,20 @@ def is_refused(case: GoldCase, answer: Answer) -> bool:
     if case.mode == "reply":
         return answer.refused or not answer.citations
     return answer.refused
+
+
+_MARKED = re.compile(r"\[\d+\]")
+_QUOTED = re.compile(r"“[^”]*”")
+
+
+def claim_text(case: GoldCase, answer: Answer) -> str:
+    """What an answer claims, for `ungrounded`: a chat answer's whole text; of a reply draft only its
+    cited lines without the letter's words they quote (“…”): the date and the quoted question are the
+    letter's or the template's numbers, not figures the draft states."""
+    if case.mode != "reply":
+        return answer.text
+    cited = [line for line in answer.text.splitlines() if _MARKED.search(line)]
+    return _QUOTED.sub("", "\n".join(cited))
 
 
 def ask_case(ask: Callable[..., Answer], case: GoldCase) -> Answer:
@@ -71,7 +86,7 @@ def score_case(case: GoldCase, answer: Answer, sources: list[Span], latency_ms: 
         "correct": correct,
         "missing": missing,
         "citations": citations,
-        "ungrounded": ungrounded_numbers(answer.text, [c.text for c in answer.citations]),
+        "ungrounded": ungrounded_numbers(claim_text(case, answer), [c.text for c in answer.citations]),
         "latency_ms": round(latency_ms, 1),
         "error": None,
     }

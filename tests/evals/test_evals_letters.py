@@ -85,3 +85,15 @@ def test_shared_letters_load_as_reply_rows_and_resolve() -> None:
     assert cases and all(c.mode == "reply" for c in cases)
     for case in cases:
         assert len(resolve_spans(case, CORPUS)) == len(case.sources())
+
+
+def test_ungrounded_counts_the_draft_claims_not_its_date_or_quoted_letter(tmp_path: Path) -> None:
+    gold, corpus = _gold(tmp_path)
+    draft = (
+        "尊敬的来信人：\n您好！您反映的“3个问题”问题已收悉。\n"
+        "一、关于“补贴1000元还是2000元”：培训补贴1000元[1]，另补300元[1]。\n（答复单位）\n2026年1月2日"
+    )
+    first = TEXT.index("培训")
+    cited = answer(draft, citations=[citation(1, "a.txt", first, first + 10, "培训补贴1000元。")])
+    report = run_eval(lambda q, mode="chat": cited, gold[:1], corpus, progress=False)
+    assert report["per_question"][0]["ungrounded"] == ["300"]

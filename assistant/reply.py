@@ -304,7 +304,7 @@ def compose_reply(
     return render(
         "reply_template",
         salutation=salutation,
-        topic=inquiry_topic(inquiry),
+        topic=f"“{inquiry_topic(inquiry)}”",
         body=body,
         signature=signature,
         date=f"{d.year}年{d.month}月{d.day}日",
@@ -396,7 +396,7 @@ def compose_letter_reply(
     text = render(
         "reply_template",
         salutation=salutation,
-        topic=_topic(questions[0].asked),
+        topic=f"“{_topic(questions[0].asked)}”" + ("等" if len(questions) > 1 else ""),
         body=body,
         signature=signature,
         date=f"{d.year}年{d.month}月{d.day}日",

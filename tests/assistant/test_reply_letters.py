@@ -224,6 +224,7 @@ def test_two_answered_parts_merge_and_renumber_citations() -> None:
     assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)} == {c.n for c in answer.citations}
     assert [h.chunk.id for h in answer.hits] == ["c1", "c2"]
     assert answer.text.startswith("尊敬的来信人：") and answer.text.endswith("2026年1月2日")
+    assert "您反映的“住院起付线是多少”等问题已收悉" in answer.text
 
 
 def test_a_declined_part_is_said_and_cites_nothing() -> None:

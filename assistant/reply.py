@@ -136,6 +136,10 @@ def _split_asked(sentence: str) -> tuple[str, str]:
     clauses = re.split(r"(?<=[，,])", asked)
     while len(clauses) > 1 and _has("signoff", clauses[-1]) and not _has("ask", clauses[-1]):
         clauses.pop()
+    # "我是建档立卡贫困户，住院费用能报销多少？": who the writer is travels as the letter's scope, and
+    # as what the sentence said before its question (context, should the question lean on it)
+    while len(clauses) > 1 and clauses[0].startswith(_markers()["self"]) and not _has("ask", clauses[0]):
+        before = f"{before}，{clauses.pop(0).rstrip('，, ')}".lstrip("，")
     return before.rstrip(_TRIM), "".join(clauses).rstrip("，, ") or sentence
 
 

@@ -139,6 +139,16 @@ LETTERS: dict[str, Case] = {
         "尊敬的领导\n您好\n我是李家村村民\n请问今年新农合每人交多少钱\n谢谢",
         ["今年新农合每人交多少钱"],
     ),
+    "who the writer is, then the question, in one sentence": Case(
+        "我是建档立卡贫困户，住院费用能报销多少？",
+        ["住院费用能报销多少？"],
+        holds=[["建档立卡贫困户：住院费用能报销多少"]],
+    ),
+    "who the writer is, then an elliptic question": Case(
+        "尊敬的县教育局领导：我家孩子今年上高中，有没有补助？",
+        ["有没有补助？"],
+        holds=[["我家孩子今年上高中，有没有补助"]],
+    ),
     "traditional, one question with a long story": Case(
         "尊敬的區殘聯領導：您好！我兒子今年十歲，三歲時確診自閉症，這些年一直在外地做康復訓練，"
         "家裡的積蓄都花光了。聽說殘疾兒童康復有救助，請問每年最多能救助多少錢？盼望回覆，謝謝！",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
@@ -17,7 +16,7 @@ from assistant.llm import LLMAnswerer
 from assistant.models import Answer, ParagraphContext, Turn
 from assistant.query import Query, QueryAnalyzer
 from assistant.reader import Candidate, ReaderModel, reason_for
-from assistant.reply import compose_reply, inquiry_question
+from assistant.reply import compose_letter_reply
 from index.base import SearchHit
 from index.embeddings import NamedEmbeddings
 from index.hybrid import HybridSearcher, RetrievalParams
@@ -101,16 +100,13 @@ class Assistant:
         return self.searcher.search(normalize_text(self.validate(question)), k)
 
     def ask(self, question: str, history: list[Turn] | None = None, mode: str = "chat") -> Answer:
-        """Answer a question; mode="reply" treats it as a citizen inquiry and returns a draft reply."""
-        if mode == "reply":  # retrieval sees the asking sentences, the draft keeps the whole letter
-            answer = self._answer(inquiry_question(self.validate(question)), history)
-        else:
-            answer = self._answer(question, history)
+        """Answer a question; mode="reply" treats it as a citizen's letter: each question it asks is
+        answered on its own and the parts are drafted into one formal reply."""
         if mode == "reply":
-            answer = replace(answer, text=compose_reply(question, answer))
-        elif mode != "chat":
+            return compose_letter_reply(self.validate(question), self._answer)
+        if mode != "chat":
             raise InvalidQuestionError(f"未知的模式：{mode}（可选 chat 或 reply）")
-        return answer
+        return self._answer(question, history)
 
     def stream(
         self, question: str, history: list[Turn] | None = None, mode: str = "chat"

@@ -22,7 +22,7 @@ from evals.report import markdown_table, summary_line, write_report
 from evals.runner import run_eval
 
 
-def build_ask() -> Callable[[str], Answer]:
+def build_ask() -> Callable[..., Answer]:
     """The real assistant's `ask` (imported here, not at module import: it loads models and the index)."""
     from assistant.factory import build_assistant
     from assistant.settings import Settings
@@ -37,7 +37,7 @@ def run_from_cli(
     markdown: Path | str | None = None,
     limit: int | None = None,
     progress: bool = True,
-    ask: Callable[[str], Answer] | None = None,
+    ask: Callable[..., Answer] | None = None,
 ) -> dict[str, Any]:
     """Load gold, run it, write the JSON (and optional Markdown) report; returns the report."""
     cases = load_gold(gold)

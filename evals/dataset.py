@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -50,6 +50,10 @@ class GoldCase(BaseModel):
     source_file: str | None = None
     source_quote: str | None = None
     alt_sources: list[AltSource] = Field(default_factory=list)
+    # Letters (letters.jsonl): where a second asked question is answered; counts like an alternative.
+    extra_sources: list[AltSource] = Field(default_factory=list)
+    # "reply": the question is a citizen's whole letter and is run through reply mode.
+    mode: Literal["chat", "reply"] = "chat"
 
     @model_validator(mode="after")
     def _answerable_needs_source(self) -> GoldCase:
@@ -63,11 +67,11 @@ class GoldCase(BaseModel):
         return self.type != UNANSWERABLE
 
     def sources(self) -> list[tuple[str, str]]:
-        """(source_file, source_quote) of the main source, then of each alternative."""
+        """(source_file, source_quote) of the main source, then of each alternative and extra source."""
         out: list[tuple[str, str]] = []
         if self.source_file and self.source_quote:
             out.append((self.source_file, self.source_quote))
-        out.extend((alt.source_file, alt.source_quote) for alt in self.alt_sources)
+        out.extend((alt.source_file, alt.source_quote) for alt in [*self.alt_sources, *self.extra_sources])
         return out
 
 

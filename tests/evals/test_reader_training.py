@@ -108,7 +108,7 @@ def test_cross_validated_figures_hold(use_assistant, corpus_dir: Path) -> None:
     finally:
         use_assistant.use_reader(ReaderModel.load())
     assert mean["answer_accuracy"] >= 0.57
-    assert mean["refusal_accuracy"] >= 0.70
-    assert mean["citation_precision"] >= 0.90
+    assert mean["refusal_accuracy"] >= 0.68
+    assert mean["citation_precision"] >= 0.88
     assert mean["ungrounded_numbers"] == 0
     assert mean["retrieval_hit_at_5"] >= 0.90 and mean["retrieval_hit_at_1"] >= 0.74

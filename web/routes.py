@@ -47,7 +47,7 @@ def paragraph(
     """A cited paragraph with its neighbours, for the citation side panel."""
     context = assistant.paragraph(paragraph_id)
     if context is None:
-        raise HTTPException(status_code=404, detail=f"未找到段落：{paragraph_id}")
+        raise HTTPException(status_code=404, detail="未找到段落：索引可能已更新，请重新提问。")
     return ParagraphOut.from_context(context, titles)
 
 

@@ -2,7 +2,8 @@
 
 Starter questions are made from the index, not written by hand: clauses that state a figure
 (`…报销比例达到90%`) become "…是多少？", and a candidate is kept only when the assistant answers it from
-a paragraph that holds that figure. They are computed once per loaded index, on first request.
+a paragraph that holds that figure (with an LLM backend: when retrieval finds that figure, so that
+no model calls are spent on it). They are computed once per loaded index, on first request.
 """
 
 from __future__ import annotations
@@ -62,7 +63,12 @@ def figure_questions(paragraphs: list[Any]) -> list[tuple[str, str, str]]:
 
 
 def _answered(assistant: Any, question: str, figure: str) -> bool:
+    """The offline answerer really answers it from the figure; with an LLM backend (where every ask
+    costs a model call) retrieval must at least bring the figure to the top."""
     try:
+        if getattr(assistant, "llm", None) is not None:
+            hits = assistant.search(question, 3)
+            return any(figure in hit.chunk.search_text for hit in hits)
         answer = assistant.ask(question)
     except Exception:  # a candidate that fails is simply not offered
         logger.debug("starter candidate failed: %s", question, exc_info=True)

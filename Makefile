@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 
-.PHONY: chromium run test test-fast lint format ingest eval bench install install-test
+.PHONY: chromium run test test-fast wheel-test lint format ingest eval bench install install-test
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,10 @@ chromium:
 test: install-test chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+
+# The wheel, installed into a fresh venv outside the repo, ingests and answers (also part of `make test`).
+wheel-test: install-test
+	$(BIN)/pytest -q tests/test_wheel.py
 
 test-fast: install-test
 	$(BIN)/pytest -q -m "not model and not slow"

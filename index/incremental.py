@@ -130,7 +130,9 @@ def _previous_files(path: Path, manifest: IndexManifest, wanted: set[str]) -> di
     out: dict[str, PreviousFile] = {}
     for s in manifest.sources:
         if s.source_file in wanted:
-            doc = SourceDocument(s.source_file, "", s.encoding, s.sha256)  # text is not kept in the index
+            doc = SourceDocument(
+                s.source_file, "", s.encoding, s.sha256, s.title
+            )  # text is not kept in the index
             out[s.source_file] = PreviousFile(
                 s.sha256, doc, tuple(paragraphs.get(s.source_file, ())), tuple(chunks.get(s.source_file, ()))
             )

@@ -17,6 +17,8 @@ class SourceEntry(BaseModel):
     sha256: str
     encoding: str
     paragraphs: int
+    title: str = ""  # the document's title (derived at ingest or set by the admin)
+    articles: list[str] = Field(default_factory=list)  # display title per article_index ("" = none)
 
 
 class SkippedEntry(BaseModel):

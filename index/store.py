@@ -33,6 +33,7 @@ from index.sentences import SentenceVectors, write_sentence_vectors
 from index.vector_store import drop_vectors, load_vectors, vectors_file, write_vectors
 from ingestion.models import Chunk, Paragraph, SourceDocument
 from ingestion.normalize import search_form
+from ingestion.titles import article_labels
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -201,8 +202,10 @@ def _manifest(
     chunk_max_tokens: int,
 ) -> IndexManifest:
     counts: dict[str, int] = {}
+    by_file: dict[str, list[Paragraph]] = {}
     for p in paragraphs:
         counts[p.source_file] = counts.get(p.source_file, 0) + 1
+        by_file.setdefault(p.source_file, []).append(p)
     return IndexManifest(
         embedder_id=embedder.model_id,
         dim=embedder.dim,
@@ -214,6 +217,8 @@ def _manifest(
                 sha256=d.sha256,
                 encoding=d.encoding,
                 paragraphs=counts.get(d.source_file, 0),
+                title=d.title,
+                articles=article_labels(by_file.get(d.source_file, ()), d.title),
             )
             for d in documents
         ],

@@ -13,6 +13,7 @@ class SourceDocument:
     text: str  # decoded original text (for .docx/.pdf/.html: the extracted plain text)
     encoding: str  # detected encoding or "extracted:<format>"
     sha256: str  # hash of the raw bytes
+    title: str = ""  # the document's own title (ingestion/titles.py); "" when its text names none
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rich.progress import Progress
@@ -15,6 +15,7 @@ from .loaders import iter_corpus_files, load_document
 from .models import Chunk, IngestReport, Paragraph, SourceDocument
 from .paragraphs import parse_document
 from .scope import assign_scope, scope_chunks
+from .titles import document_title, fallback_title, load_overrides
 
 
 @dataclass
@@ -39,7 +40,7 @@ def _ingest_file(path: Path, root: Path, max_tokens: int, result: IngestResult) 
     chunks = scope_chunks(chunk_paragraphs(paragraphs, max_tokens=max_tokens), paragraphs)
     chunks, dropped = dedupe_chunks(chunks)
     result.duplicate_chunks += dropped
-    result.documents.append(doc)
+    result.documents.append(replace(doc, title=document_title(doc.text) or fallback_title(doc.source_file)))
     result.paragraphs.extend(paragraphs)
     result.chunks.extend(chunks)
 
@@ -83,6 +84,8 @@ def ingest_directory(
             except DocumentError as exc:
                 result.report.skipped.append((rel, exc.reason))
             bar.advance(task)
+    overrides = load_overrides(corpus_dir)  # titles an admin set at upload win over derived ones
+    result.documents = [replace(d, title=overrides.get(d.source_file, d.title)) for d in result.documents]
     report = result.report
     report.files = len(result.documents)
     report.paragraphs = len(result.paragraphs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -22,6 +23,7 @@ from assistant.models import Answer, Citation, Turn
 from web.deps import AssistantDep, AssistantLike
 from web.errors import INTERNAL_ERROR_MESSAGE, USER_ERRORS, unavailable_message
 from web.schemas import AskRequest, AskResponse, ErrorOut
+from web.titles import Titles, TitlesDep
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +35,22 @@ DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingm
 
 
 def answer_stream(
-    assistant: AssistantLike, question: str, history: list[Turn] | None, mode: str = "chat"
+    assistant: AssistantLike,
+    question: str,
+    history: list[Turn] | None,
+    mode: str = "chat",
+    place: str | None = None,
 ) -> Iterator[str | Answer]:
     """Text pieces then the final Answer; falls back to `ask` for assistants without `stream`."""
+    if place and mode == "chat":
+        from assistant.place import ask_in_place  # lazy: keep `import web.app` cheap
+
+        answer = ask_in_place(assistant, question, history, place)
+        for piece in re.split(r"(?<=\n)|(?<=[。；])", answer.text):
+            if piece:
+                yield piece
+        yield answer
+        return
     stream = getattr(assistant, "stream", None)
     if stream is not None:
         yield from stream(question, history, mode)
@@ -50,11 +65,13 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _frames(first: str | Answer, rest: Iterator[str | Answer], question: str) -> Iterator[str]:
+def _frames(
+    first: str | Answer, rest: Iterator[str | Answer], question: str, titles: Titles
+) -> Iterator[str]:
     try:
         for item in _chain(first, rest):
             if isinstance(item, Answer):
-                yield sse("answer", AskResponse.from_answer(item, question).model_dump())
+                yield sse("answer", AskResponse.from_answer(item, question, titles).model_dump())
             elif item:
                 yield sse("delta", {"text": item})
     except USER_ERRORS as exc:  # too late for an HTTP status: report it in the stream
@@ -71,24 +88,24 @@ def _chain(first: str | Answer, rest: Iterator[str | Answer]) -> Iterator[str | 
 
 
 @router.post("/api/ask/stream", responses=_ERRORS, response_class=StreamingResponse)
-def ask_stream(body: AskRequest, assistant: AssistantDep) -> StreamingResponse:
+def ask_stream(body: AskRequest, assistant: AssistantDep, titles: TitlesDep) -> StreamingResponse:
     """The answer as Server-Sent Events: `delta` pieces, then `answer` (or `error`)."""
     history = [t.to_turn() for t in body.history] or None
-    pieces = answer_stream(assistant, body.question, history, body.mode)
+    pieces = answer_stream(assistant, body.question, history, body.mode, body.place)
     first = next(pieces)  # errors before the first piece become normal HTTP errors
     return StreamingResponse(
-        _frames(first, pieces, body.question),
+        _frames(first, pieces, body.question, titles),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
 @router.post("/api/reply", response_model=AskResponse, responses=_ERRORS)
-def draft_reply(body: AskRequest, assistant: AssistantDep) -> AskResponse:
+def draft_reply(body: AskRequest, assistant: AssistantDep, titles: TitlesDep) -> AskResponse:
     """A formal draft reply (with `[n]` markers) to a citizen's inquiry."""
     history = [t.to_turn() for t in body.history] or None
     answer = assistant.ask(body.question, history=history, mode="reply")
-    return AskResponse.from_answer(answer, body.question)
+    return AskResponse.from_answer(answer, body.question, titles)
 
 
 class SourceRef(BaseModel):
@@ -133,12 +150,16 @@ def verified_citations(assistant: AssistantLike, refs: list[SourceRef]) -> list[
 
 
 @router.post("/api/reply/docx", responses=_ERRORS, response_class=Response)
-def reply_docx(body: DocxRequest, assistant: AssistantDep) -> Response:
-    """The current reply text and its sources as a Word document."""
+def reply_docx(body: DocxRequest, assistant: AssistantDep, titles: TitlesDep) -> Response:
+    """The current reply text and its sources as a Word document (A4, 仿宋/宋体, sources in words)."""
     from assistant.reply import reply_as_docx
 
     answer = Answer(text=body.text, refused=False, citations=verified_citations(assistant, body.citations))
-    data = reply_as_docx(answer, title=body.title or "答复意见（草稿）")
+    where = {
+        c.paragraph_id: titles.place(c.source_file, c.paragraph_id, c.article_title, c.heading_path).location
+        for c in answer.citations
+    }
+    data = reply_as_docx(answer, title=body.title or "答复意见（草稿）", where=where)
     name = quote("答复意见草稿.docx")
     disposition = f"attachment; filename=\"reply-draft.docx\"; filename*=UTF-8''{name}"
     return Response(data, media_type=DOCX_MEDIA_TYPE, headers={"Content-Disposition": disposition})

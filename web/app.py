@@ -91,4 +91,9 @@ def create_app(
         """The chat page (plain HTML, no build step)."""
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        """Browsers ask for it by this path whatever the page links."""
+        return FileResponse(STATIC_DIR / "favicon.ico", media_type="image/x-icon")
+
     return app

@@ -1,5 +1,8 @@
 """Thumbs up/down on answers, stored in SQLite, listed for admins and exported as a gold-set draft.
 
+One click records a rating; the reply carries a random key with which the same browser can add an
+optional comment afterwards (`PATCH /api/feedback/{id}`), so a comment never needs a second rating.
+
 The export follows the shared gold-set format (question, answer, empty
 `must_include`, `source_file` / `source_quote` from the first citation), so `policyqa eval`
 can read it once a person has filled in `must_include`. `source_quote` is the paragraph's
@@ -8,14 +11,16 @@ original text (noise included), the verbatim substring the eval locates with `st
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -35,7 +40,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     answer TEXT NOT NULL,
     refused INTEGER NOT NULL DEFAULT 0,
     citations TEXT NOT NULL DEFAULT '[]',
-    source_quote TEXT
+    source_quote TEXT,
+    edit_key TEXT
 )
 """
 
@@ -49,6 +55,9 @@ class FeedbackStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute(_SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(feedback)")}
+            if "edit_key" not in columns:  # stores created before one-click feedback
+                db.execute("ALTER TABLE feedback ADD COLUMN edit_key TEXT")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10)
@@ -65,6 +74,15 @@ class FeedbackStore:
             cur = db.execute(f"INSERT INTO feedback ({cols}) VALUES ({marks})", row)
             return int(cur.lastrowid or 0)
 
+    def comment(self, row_id: int, key: str, comment: str) -> bool:
+        """Set the comment of a row whose edit key matches; False when there is no such row."""
+        with self._lock, self._connect() as db:
+            row = db.execute("SELECT edit_key FROM feedback WHERE id = ?", (row_id,)).fetchone()
+            if row is None or not row["edit_key"] or not hmac.compare_digest(row["edit_key"], key):
+                return False
+            db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment, row_id))
+            return True
+
     def list(self, rating: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
         sql = "SELECT * FROM feedback"
         args: tuple[Any, ...] = ()
@@ -77,6 +95,7 @@ class FeedbackStore:
             d = dict(r)
             d["citations"] = json.loads(d["citations"])
             d["refused"] = bool(d["refused"])
+            d.pop("edit_key", None)
             out.append(d)
         return out
 
@@ -131,11 +150,32 @@ def _original_text(request: Request, paragraph_id: str) -> str | None:
 
 
 @router.post("/api/feedback", status_code=201)
-def add_feedback(body: FeedbackIn, request: Request, settings: SettingsDep) -> dict[str, int]:
-    """Record one rating; anyone who can ask can rate."""
+def add_feedback(body: FeedbackIn, request: Request, settings: SettingsDep) -> dict[str, Any]:
+    """Record one rating; anyone who can ask can rate. `key` lets the same browser add a comment."""
     item = body.model_dump()
+    for c in item["citations"]:  # display-only fields stay out of the gold-set draft
+        for extra in ("document_title", "article", "location"):
+            c.pop(extra, None)
     item["source_quote"] = _original_text(request, body.citations[0].paragraph_id) if body.citations else None
-    return {"id": get_store(request, settings).add(item)}
+    item["edit_key"] = secrets.token_urlsafe(16)
+    return {"id": get_store(request, settings).add(item), "key": item["edit_key"]}
+
+
+class CommentIn(BaseModel):
+    """Body of `PATCH /api/feedback/{id}`: the optional comment after a one-click rating."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+@router.patch("/api/feedback/{row_id}")
+def comment_feedback(row_id: int, body: CommentIn, request: Request, settings: SettingsDep) -> dict[str, Any]:
+    """Add a comment to a rating given a moment ago (needs the key its POST returned)."""
+    if not get_store(request, settings).comment(row_id, body.key, body.comment):
+        raise HTTPException(status_code=404, detail="未找到这条反馈。")
+    return {"id": row_id, "comment": body.comment}
 
 
 @router.get("/api/feedback", dependencies=[AdminDep])

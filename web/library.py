@@ -1,4 +1,4 @@
-"""The document library: list indexed documents with quality figures, upload, delete, re-index.
+"""The document library: list documents by title with quality figures, upload, retitle, delete, re-index.
 
 Upload, delete and re-index need the admin token; listing does not. Re-indexing runs
 `assistant.factory.run_ingest` in a background thread and then swaps `app.state.assistant`
@@ -12,19 +12,24 @@ import os
 import threading
 import time
 import unicodedata
+from datetime import UTC, datetime
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Path, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from assistant.settings import Settings
 from web.deps import AdminDep, AssistantLike, SettingsDep
+from web.titles import titles_for
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter()
 
 FileName = Annotated[str, Path(min_length=1, max_length=200)]
+PREVIEW_CHARS = 160
+TitleText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
 
 
 def _suffixes() -> frozenset[str]:
@@ -50,36 +55,59 @@ def safe_name(name: str) -> str:
     return name
 
 
-def _quality(assistant: AssistantLike | None) -> tuple[dict[str, int], dict[str, int]]:
-    """Paragraphs and noisy paragraphs per file, from the loaded index (empty for fakes)."""
+def _quality(assistant: AssistantLike | None) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
+    """Paragraphs, noisy paragraphs and a preview (its first body paragraph) per file, from the loaded
+    index (empty for fakes)."""
     index = getattr(assistant, "index", None)
     if index is None:
-        return {}, {}
+        return {}, {}, {}
     paragraphs = {s.source_file: s.paragraphs for s in index.manifest.sources}
     noisy: dict[str, int] = {}
+    preview: dict[str, str] = {}
     for p in index.paragraphs:
         if p.noisy:
             noisy[p.source_file] = noisy.get(p.source_file, 0) + 1
-    return paragraphs, noisy
+        elif p.source_file not in preview and not p.is_heading and len(p.text) >= 20:
+            preview[p.source_file] = p.text[:PREVIEW_CHARS] + ("…" if len(p.text) > PREVIEW_CHARS else "")
+    return paragraphs, noisy, preview
+
+
+def _skipped(assistant: AssistantLike | None) -> dict[str, str]:
+    """Why the last ingest could not use a file, per file."""
+    manifest = getattr(getattr(assistant, "index", None), "manifest", None)
+    return {s.source_file: s.reason for s in getattr(manifest, "skipped", None) or ()}
+
+
+def _added(path: FsPath) -> str:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
 
 
 @router.get("/api/documents")
 def list_documents(request: Request, settings: SettingsDep) -> dict[str, Any]:
-    """Files in the corpus and in the current index, with paragraph counts and the noisy share."""
-    paragraphs, noisy = _quality(getattr(request.app.state, "assistant", None))
+    """Files in the corpus and in the current index: title, date added, paragraph counts, the noisy
+    share, why a file was skipped, and a preview."""
+    assistant = getattr(request.app.state, "assistant", None)
+    paragraphs, noisy, preview = _quality(assistant)
+    skipped = _skipped(assistant)
     corpus = settings.corpus_dir
-    on_disk = {}
+    titles = titles_for(assistant, corpus)
+    on_disk: dict[str, tuple[int, str]] = {}
     if corpus.is_dir():
         for p in sorted(corpus.iterdir()):
             if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in _suffixes():
-                on_disk[p.name] = p.stat().st_size
+                on_disk[p.name] = (p.stat().st_size, _added(p))
     docs = []
     for name in sorted(set(on_disk) | set(paragraphs)):
         n = paragraphs.get(name)
+        size, added = on_disk.get(name, (None, None))
         docs.append(
             {
                 "source_file": name,
-                "size_bytes": on_disk.get(name),
+                "title": titles.listed(name),
+                "added_at": added,
+                "preview": preview.get(name, ""),
+                "skipped_reason": skipped.get(name),
+                "size_bytes": size,
                 "in_corpus": name in on_disk,
                 "indexed": n is not None,
                 "paragraphs": n,
@@ -91,7 +119,12 @@ def list_documents(request: Request, settings: SettingsDep) -> dict[str, Any]:
 
 
 @router.put("/api/documents/{name}", status_code=201, dependencies=[AdminDep])
-async def upload_document(name: FileName, request: Request, settings: SettingsDep) -> dict[str, Any]:
+async def upload_document(
+    name: FileName,
+    request: Request,
+    settings: SettingsDep,
+    title: Annotated[TitleText | None, Query(description="The document's title; derived when empty.")] = None,
+) -> dict[str, Any]:
     """Store the raw request body as a new corpus file (admin). Existing files are not replaced."""
     name = safe_name(name)
     limit = settings.max_upload_mb * 1024 * 1024
@@ -113,8 +146,37 @@ async def upload_document(name: FileName, request: Request, settings: SettingsDe
     tmp = corpus / f".upload-{os.getpid()}-{threading.get_ident()}-{name}"
     tmp.write_bytes(bytes(data))
     os.replace(tmp, target)  # never a half-written file under the real name
+    if title:
+        _save_title(corpus, name, title)
     logger.info("uploaded %s (%d bytes)", name, len(data))
-    return {"source_file": name, "size_bytes": len(data), "indexed": False}
+    return {"source_file": name, "size_bytes": len(data), "indexed": False, "title": title or ""}
+
+
+def _save_title(corpus: FsPath, name: str, title: str | None) -> None:
+    from ingestion.titles import save_override  # lazy: keep `import web.app` cheap
+
+    save_override(corpus, name, title)
+
+
+class TitleIn(BaseModel):
+    """Body of `PATCH /api/documents/{name}`: the new title ("" goes back to the derived one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: TitleText
+
+
+@router.patch("/api/documents/{name}", dependencies=[AdminDep])
+def retitle_document(
+    name: FileName, body: TitleIn, request: Request, settings: SettingsDep
+) -> dict[str, Any]:
+    """Set a document's title (admin); it shows at once and is kept for the next re-index."""
+    name = safe_name(name)
+    if not (settings.corpus_dir / name).is_file():
+        raise HTTPException(status_code=404, detail=f"未找到文件：{name}")
+    _save_title(settings.corpus_dir, name, body.title)
+    titles = titles_for(getattr(request.app.state, "assistant", None), settings.corpus_dir)
+    return {"source_file": name, "title": titles.listed(name)}
 
 
 @router.delete("/api/documents/{name}", dependencies=[AdminDep])
@@ -125,6 +187,7 @@ def delete_document(name: FileName, settings: SettingsDep) -> dict[str, Any]:
     if not target.is_file():
         raise HTTPException(status_code=404, detail=f"未找到文件：{name}")
     target.unlink()
+    _save_title(settings.corpus_dir, name, None)
     logger.info("deleted %s", name)
     return {"source_file": name, "deleted": True}
 

@@ -3,8 +3,9 @@
 Existing chat front ends and the official `openai` client can use the assistant as a model.
 The last user message is the question, earlier user/assistant messages are the history
 (system messages are ignored), and the citations travel as a numbered source list at the end
-of the message content. Unknown request fields (temperature, max_tokens, ...) are accepted
-and ignored; the API key is not checked.
+of the message content, titled in words. Unknown request fields (temperature, max_tokens, ...) are
+accepted and ignored; the API key is not checked; an unknown model name gets OpenAI's 404
+(`model_not_found`). `usage` counts tokens with the index's tokenizer (tiktoken cl100k_base).
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.models import Answer, Citation, Turn
 from web.answers import answer_stream
 from web.deps import AssistantDep
+from web.titles import Titles, TitlesDep
 
 router = APIRouter()
 
@@ -50,15 +52,33 @@ class ChatRequest(BaseModel):
     stream: bool = False
 
 
-def sources_block(citations: list[Citation]) -> str:
-    """The numbered source list appended to the message content."""
+def sources_block(citations: list[Citation], titles: Titles | None = None) -> str:
+    """The numbered source list appended to the message content: 文件标题 › 篇名 › 章节：段落."""
     if not citations:
         return ""
+    titles = titles or Titles()
     lines = []
     for c in citations:
-        where = " › ".join([c.article_title, *c.heading_path])
-        lines.append(f"[{c.n}] {where}（{c.source_file}）：{c.text}")
+        where = titles.place(c.source_file, c.paragraph_id, c.article_title, c.heading_path).location
+        lines.append(f"[{c.n}] {where}：{c.text}")
     return "\n\n来源：\n" + "\n".join(lines)
+
+
+def count_tokens(text: str) -> int:
+    from ingestion.tokens import count_tokens as count  # lazy: tiktoken loads its table on first use
+
+    return count(text) if text else 0
+
+
+def model_not_found(model: str) -> JSONResponse:
+    """OpenAI's error body for an unknown model, so clients report it as they would for OpenAI."""
+    error = {
+        "message": f"The model `{model}` does not exist. This server offers `{MODEL_ID}`.",
+        "type": "invalid_request_error",
+        "param": "model",
+        "code": "model_not_found",
+    }
+    return JSONResponse({"error": error}, status_code=404)
 
 
 def _split(req: ChatRequest) -> tuple[str, list[Turn] | None]:
@@ -80,14 +100,16 @@ def _chunk(cid: str, created: int, model: str, delta: dict[str, Any], finish: st
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
-def _stream(pieces: Iterator[str | Answer], cid: str, created: int, model: str) -> Iterator[str]:
+def _stream(
+    pieces: Iterator[str | Answer], cid: str, created: int, model: str, titles: Titles
+) -> Iterator[str]:
     yield _chunk(cid, created, model, {"role": "assistant", "content": ""})
     streamed = ""
     for item in pieces:
         if isinstance(item, Answer):
             # The final text is authoritative; if it differs from what was streamed, send the rest.
             tail = item.text[len(streamed) :] if item.text.startswith(streamed) else "\n\n" + item.text
-            text = tail + sources_block(item.citations)
+            text = tail + sources_block(item.citations, titles)
             if text:
                 yield _chunk(cid, created, model, {"content": text})
         elif item:
@@ -98,12 +120,16 @@ def _stream(pieces: Iterator[str | Answer], cid: str, created: int, model: str) 
 
 
 @router.post("/v1/chat/completions", response_model=None)
-def chat_completions(body: ChatRequest, assistant: AssistantDep) -> dict[str, Any] | StreamingResponse:
+def chat_completions(
+    body: ChatRequest, assistant: AssistantDep, titles: TitlesDep
+) -> dict[str, Any] | StreamingResponse | JSONResponse:
     """One chat turn; `stream: true` answers with `chat.completion.chunk` events and `[DONE]`."""
+    model = body.model or MODEL_ID
+    if model != MODEL_ID:
+        return model_not_found(model)
     question, history = _split(body)
     cid = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
-    model = body.model or MODEL_ID
     if body.stream:
         pieces = answer_stream(assistant, question, history)
         first = next(pieces)  # errors before the first piece stay normal HTTP errors
@@ -113,12 +139,14 @@ def chat_completions(body: ChatRequest, assistant: AssistantDep) -> dict[str, An
             yield from pieces
 
         return StreamingResponse(
-            _stream(chained(), cid, created, model),
+            _stream(chained(), cid, created, model, titles),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     answer = assistant.ask(question, history=history)
-    content = answer.text + sources_block(answer.citations)
+    content = answer.text + sources_block(answer.citations, titles)
+    prompt = count_tokens("\n".join(m.text() for m in body.messages))
+    completion = count_tokens(content)
     return {
         "id": cid,
         "object": "chat.completion",
@@ -127,7 +155,11 @@ def chat_completions(body: ChatRequest, assistant: AssistantDep) -> dict[str, An
         "choices": [
             {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
         ],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        },
     }
 
 
@@ -143,3 +175,11 @@ def models() -> dict[str, Any]:
     """The one model this server offers."""
     card = ModelCard(id=MODEL_ID, created=0, owned_by="policyqa")
     return {"object": "list", "data": [card.model_dump()]}
+
+
+@router.get("/v1/models/{model}", response_model=None)
+def model_card(model: str) -> dict[str, Any] | JSONResponse:
+    """The model card, or OpenAI's 404 for any other name."""
+    if model != MODEL_ID:
+        return model_not_found(model)
+    return ModelCard(id=MODEL_ID, created=0, owned_by="policyqa").model_dump()

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Request
 
 from web.deps import AssistantDep, AssistantLike
 from web.schemas import AskRequest, AskResponse, ErrorOut, ParagraphOut
+from web.titles import TitlesDep
 
 logger = logging.getLogger(__name__)
 
@@ -19,14 +20,18 @@ _ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code i
 
 
 @router.post("/api/ask", response_model=AskResponse, responses=_ERRORS)
-def ask(body: AskRequest, assistant: AssistantDep) -> AskResponse:
-    """Answer one question, given the earlier turns for follow-ups."""
+def ask(body: AskRequest, assistant: AssistantDep, titles: TitlesDep) -> AskResponse:
+    """Answer one question, given the earlier turns for follow-ups (and the user's place, if chosen)."""
     history = [t.to_turn() for t in body.history]
-    if body.mode == "chat":  # keep the two-argument call for assistants without modes
+    if body.place and body.mode == "chat":
+        from assistant.place import ask_in_place  # lazy: keep `import web.app` cheap
+
+        answer = ask_in_place(assistant, body.question, history or None, body.place)
+    elif body.mode == "chat":  # keep the two-argument call for assistants without modes
         answer = assistant.ask(body.question, history=history or None)
     else:
         answer = assistant.ask(body.question, history=history or None, mode=body.mode)
-    return AskResponse.from_answer(answer, body.question)
+    return AskResponse.from_answer(answer, body.question, titles)
 
 
 @router.get(
@@ -37,12 +42,13 @@ def ask(body: AskRequest, assistant: AssistantDep) -> AskResponse:
 def paragraph(
     paragraph_id: Annotated[str, Path(min_length=1, max_length=200)],
     assistant: AssistantDep,
+    titles: TitlesDep,
 ) -> ParagraphOut:
     """A cited paragraph with its neighbours, for the citation side panel."""
     context = assistant.paragraph(paragraph_id)
     if context is None:
-        raise HTTPException(status_code=404, detail=f"未找到段落：{paragraph_id}")
-    return ParagraphOut.from_context(context)
+        raise HTTPException(status_code=404, detail="未找到段落：索引可能已更新，请重新提问。")
+    return ParagraphOut.from_context(context, titles)
 
 
 @router.get("/healthz")

@@ -6,15 +6,19 @@ browser sees, and validate input before it reaches the (slow) assistant.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.models import Answer, Citation, ParagraphContext, Turn
 
+if TYPE_CHECKING:
+    from web.titles import Titles
+
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20
 MAX_TURN_CHARS = 8000
+MAX_PLACE_CHARS = 40
 
 Question = Annotated[
     str,
@@ -42,6 +46,9 @@ class AskRequest(BaseModel):
     question: Question
     history: list[TurnIn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
     mode: Literal["chat", "reply"] = "chat"
+    place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_PLACE_CHARS)] | None = (
+        Field(default=None, description="The county or town the user works in; answers prefer its figures.")
+    )
 
 
 class CitationOut(BaseModel):
@@ -55,10 +62,15 @@ class CitationOut(BaseModel):
     text: str
     start: int
     end: int
+    document_title: str = Field(default="", description="The document's title (derived or set by the admin).")
+    article: str = Field(default="", description="The article's own title inside the document, if any.")
+    location: str = Field(default="", description="文件标题 › 篇名 › 章节, what the page shows.")
 
     @classmethod
-    def from_citation(cls, c: Citation) -> CitationOut:
+    def from_citation(cls, c: Citation, titles: Titles | None = None) -> CitationOut:
+        where = _place(titles, c.source_file, c.paragraph_id, c.article_title, c.heading_path)
         return cls(
+            **where,
             n=c.n,
             paragraph_id=c.paragraph_id,
             source_file=c.source_file,
@@ -83,13 +95,13 @@ class AskResponse(BaseModel):
     reason: str | None = Field(None, description="For refusals: why the documents do not answer, in Chinese.")
 
     @classmethod
-    def from_answer(cls, answer: Answer, asked: str) -> AskResponse:
+    def from_answer(cls, answer: Answer, asked: str, titles: Titles | None = None) -> AskResponse:
         return cls(
             answer=answer.text,
             refused=answer.refused,
             question=answer.question or asked,
-            citations=[CitationOut.from_citation(c) for c in answer.citations],
-            related=[CitationOut.from_citation(c) for c in answer.related],
+            citations=[CitationOut.from_citation(c, titles) for c in answer.citations],
+            related=[CitationOut.from_citation(c, titles) for c in answer.related],
             reason=answer.notes[0] if answer.refused and answer.notes else None,
         )
 
@@ -113,10 +125,14 @@ class ParagraphOut(BaseModel):
     end: int
     before: list[NeighbourOut]
     after: list[NeighbourOut]
+    document_title: str = ""
+    article: str = ""
+    location: str = ""
 
     @classmethod
-    def from_context(cls, p: ParagraphContext) -> ParagraphOut:
+    def from_context(cls, p: ParagraphContext, titles: Titles | None = None) -> ParagraphOut:
         return cls(
+            **_place(titles, p.source_file, p.paragraph_id, p.article_title, p.heading_path),
             paragraph_id=p.paragraph_id,
             source_file=p.source_file,
             article_title=p.article_title,
@@ -127,6 +143,18 @@ class ParagraphOut(BaseModel):
             before=[NeighbourOut(paragraph_id=i, text=t) for i, t in p.before],
             after=[NeighbourOut(paragraph_id=i, text=t) for i, t in p.after],
         )
+
+
+def _place(
+    titles: Titles | None, source_file: str, paragraph_id: str, article_title: str, path: tuple[str, ...]
+) -> dict[str, str]:
+    """document_title / article / location for a paragraph; without titles, the raw ones."""
+    if titles is None:
+        from web.titles import Titles
+
+        titles = Titles()
+    where = titles.place(source_file, paragraph_id, article_title, path)
+    return {"document_title": where.document_title, "article": where.article, "location": where.location}
 
 
 class ErrorOut(BaseModel):

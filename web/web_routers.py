@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import APIRouter
 
 from web.answers import router as answers
+from web.discover import router as discover
 from web.feedback import router as feedback
 from web.library import router as library
 from web.openai_api import router as openai_api
 
-WEB_ROUTERS: tuple[APIRouter, ...] = (answers, library, feedback, openai_api)
+WEB_ROUTERS: tuple[APIRouter, ...] = (answers, library, feedback, openai_api, discover)
 
 
 def warm_up(assistant: Any) -> None:

@@ -45,8 +45,26 @@ def test_docx_opens_and_holds_the_sources() -> None:
     doc = Document(io.BytesIO(reply_as_docx(answer)))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "自付比不超10%[1]" in text
-    assert "政策依据" in text and "[1] 健康扶贫工作简报 篇1 > 二、工作完成情况" in text
-    assert "000.txt" in text
+    assert "政策依据" in text and "[1] 健康扶贫工作简报 篇1 › 二、工作完成情况" in text
+    assert "000.txt" not in text and "字）" not in text  # no file names or offsets in a document
+
+
+def test_docx_is_a4_with_chinese_fonts() -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    answer = Answer("尊敬的来信人：\n自付比不超10%[1]。", False, [CITE])
+    where = {CITE.paragraph_id: "健康扶贫工作简报 › 第1篇 › 二、工作完成情况"}
+    doc = Document(io.BytesIO(reply_as_docx(answer, title="答复意见", where=where, today=date(2025, 3, 8))))
+    section = doc.sections[0]
+    assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1)
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "答复意见" and texts[1] == "2025年3月8日"
+    assert "[1] 健康扶贫工作简报 › 第1篇 › 二、工作完成情况：" in "\n".join(texts)
+    east = {r.element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs}
+    assert east <= {"仿宋", "宋体"} and "仿宋" in east and "宋体" in east
+    normal = doc.styles["Normal"].element.rPr.rFonts
+    assert normal.get(qn("w:eastAsia")) == "仿宋"
 
 
 def test_plain_text_export_lists_numbered_sources() -> None:

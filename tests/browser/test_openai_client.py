@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from openai import OpenAI
+from openai import NotFoundError, OpenAI
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -22,7 +22,13 @@ def test_openai_client_plain_and_streaming(live_server: Any) -> None:
     expected = httpx.post(f"{live_server.url}/api/ask", json={"question": QUESTION}, timeout=60).json()
     assert content.startswith(expected["answer"] + "\n\n来源：\n[1] ")
     for c in expected["citations"]:
-        assert f"[{c['n']}] {c['article_title']}" in content and c["text"] in content
+        assert f"[{c['n']}] {c['location']}：" in content and c["text"] in content
+        assert c["source_file"] not in content
+    assert done.usage is not None and done.usage.completion_tokens > 0
+
+    # An unknown model gets OpenAI's 404, which the client raises as NotFoundError.
+    with pytest.raises(NotFoundError):
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": QUESTION}])
 
     stream = client.chat.completions.create(
         model="policyqa", messages=[{"role": "user", "content": QUESTION}], stream=True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from docx import Document
 
 pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.slow]
 
+HASH_NAME = re.compile(r"\d{3}_[0-9a-f]{16}")
 INQUIRY = "您好，我家是建档立卡贫困户，请问贫困人口住院合规费用自付比例最多是多少？"
 
 
@@ -41,7 +43,12 @@ def test_draft_edit_and_download_docx(page: Any, live_server: Any, shots: Path, 
     assert "尊敬的张先生" in body and "尊敬的来信人" not in body
     assert "政策依据" in paragraphs
     first = expected["citations"][0]
-    assert any(line.startswith("[1] ") and first["text"] in line for line in paragraphs)
+    assert any(line.startswith(f"[1] {first['location']}：") and first["text"] in line for line in paragraphs)
+    assert not HASH_NAME.search(body)
+
+    # The draft gets one-click feedback too.
+    page.locator("#reply-feedback").get_by_role("button", name="有帮助", exact=True).click()
+    page.locator("#reply-feedback").get_by_text("感谢反馈！").wait_for()
 
     # A source opens the same citation panel; the edited draft survives a reload.
     page.locator("#reply-sources .source-link").first.click()
@@ -55,12 +62,21 @@ def test_upload_list_delete_with_token(page: Any, live_server: Any, tmp_path: Pa
     corpus = live_server.app.state.settings.corpus_dir
     doc = tmp_path / "测试通知.md"
     doc.write_text("# 测试通知\n\n城乡居民住院报销比例为百分之七十。\n", encoding="utf-8")
-    page.on("dialog", lambda d: d.accept())
+
+    def accept(dialog: Any) -> None:
+        dialog.accept()
+
+    page.on("dialog", accept)
     page.goto(live_server.url + "/#library")
     rows = page.locator("#documents tbody tr")
     rows.first.wait_for()
     first = rows.first.inner_text()
-    assert ".txt" in first and "已索引" in first and "%" in first  # paragraph count and noise share
+    assert "已索引" in first and "%" in first  # paragraph count and noise share
+    table = page.locator("#documents").inner_text()
+    assert "健康扶贫工作简报" in table and not HASH_NAME.search(table) and ".txt" not in table
+    assert re.search(r"\d{4}-\d{2}-\d{2}", first)  # date added
+    rows.first.get_by_text("预览").click()
+    assert len(rows.first.locator(".preview p").inner_text()) >= 20
 
     # Without the token the upload is refused and nothing is written.
     page.set_input_files("#upload-file", str(doc))
@@ -70,12 +86,22 @@ def test_upload_list_delete_with_token(page: Any, live_server: Any, tmp_path: Pa
 
     page.fill("#admin-token", admin_token)
     page.set_input_files("#upload-file", str(doc))
+    page.fill("#upload-title", "县医保局住院报销通知")
     page.get_by_role("button", name="上传", exact=True).click()
-    row = page.locator("#documents tbody tr", has_text=doc.name)
+    row = page.locator("#documents tbody tr", has_text="县医保局住院报销通知")
     row.wait_for()
     assert "待索引" in row.inner_text()
     assert (corpus / doc.name).read_text(encoding="utf-8") == doc.read_text(encoding="utf-8")
 
-    row.get_by_role("button", name=f"删除 {doc.name}").click()
+    # The admin can edit the title later (a prompt); it is kept next to the corpus for re-indexing.
+    page.remove_listener("dialog", accept)
+    page.once("dialog", lambda d: d.accept("住院报销通知（修订）"))
+    row.get_by_role("button", name="修改标题：县医保局住院报销通知").click()
+    row = page.locator("#documents tbody tr", has_text="住院报销通知（修订）")
+    row.wait_for()
+    assert "住院报销通知（修订）" in (corpus / ".titles.json").read_text(encoding="utf-8")
+
+    page.on("dialog", accept)
+    row.get_by_role("button", name="删除 住院报销通知（修订）").click()
     row.wait_for(state="detached")
     assert not (corpus / doc.name).exists()

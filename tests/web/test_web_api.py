@@ -15,6 +15,9 @@ CITATION_KEYS = {
     "text",
     "start",
     "end",
+    "document_title",  # issue 14: titles in words for the page
+    "article",
+    "location",
 }
 
 

@@ -20,7 +20,7 @@ def test_index_serves_chat_page(client: TestClient) -> None:
     assert "新对话" in r.text
 
 
-JS_FILES = ("common.js", "chat.js", "reply.js", "library.js")
+JS_FILES = ("common.js", "feedback.js", "convs.js", "chat.js", "discover.js", "reply.js", "library.js")
 
 
 def test_static_assets_served(client: TestClient) -> None:

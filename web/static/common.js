@@ -20,6 +20,8 @@ window.PQ = (() => {
   }
 
   const headingText = (path) => (path || []).join(" › ");
+  // 文件标题 › 篇名 › 章节 as the server worded it (older saved chats: article › headings).
+  const where = (c) => c.location || [c.article_title, ...(c.heading_path || [])].filter(Boolean).join(" › ");
 
   function errorText(err) {
     if (err instanceof TypeError) return "网络错误，无法连接服务器。";
@@ -45,11 +47,12 @@ window.PQ = (() => {
     });
 
   // POST, then read Server-Sent Events: onEvent(name, data) for each frame.
-  async function postStream(url, body, onEvent) {
+  async function postStream(url, body, onEvent, signal) {
     const res = await fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
       body: JSON.stringify(body),
+      signal,
     });
     if (!res.ok) throw await failure(res);
     const reader = res.body.getReader();
@@ -78,7 +81,7 @@ window.PQ = (() => {
 
   function chip(citation) {
     const b = button(`[${citation.n}]`, "chip", () => openPanel(citation, b));
-    b.setAttribute("aria-label", `查看出处 ${citation.n}：${citation.article_title}`);
+    b.setAttribute("aria-label", `查看出处 ${citation.n}：${where(citation)}`);
     return b;
   }
 
@@ -101,9 +104,7 @@ window.PQ = (() => {
     const list = el("ol", "sources");
     list.setAttribute("aria-label", "来源");
     for (const c of citations) {
-      const heading = headingText(c.heading_path);
-      const label = `${c.n}. ${c.article_title}${heading ? " — " + heading : ""}（${c.source_file}）`;
-      const b = button(label, "source-link", () => openPanel(c, b));
+      const b = button(`${c.n}. ${where(c)}`, "source-link", () => openPanel(c, b));
       const item = el("li");
       item.append(b);
       list.append(item);
@@ -111,12 +112,9 @@ window.PQ = (() => {
     return list;
   }
 
-  // "answer\n\n来源：\n[1] 文章 › 标题（文件）：段落" for pasting into other documents.
+  // "answer\n\n来源：\n[1] 文件标题 › 篇名 › 章节：段落" for pasting into other documents.
   function withSources(text, citations, title = "来源") {
-    const lines = (citations || []).map((c) => {
-      const where = [c.article_title, ...(c.heading_path || [])].join(" › ");
-      return `[${c.n}] ${where}（${c.source_file}）：${c.text}`;
-    });
+    const lines = (citations || []).map((c) => `[${c.n}] ${where(c)}：${c.text}`);
     return lines.length ? `${text}\n\n${title}：\n${lines.join("\n")}` : text;
   }
 
@@ -140,22 +138,29 @@ window.PQ = (() => {
 
   // ---- source panel ----------------------------------------------------------------------
 
-  const panel = { root: $("panel"), title: $("panel-title"), body: $("panel-body"), request: 0, trigger: null };
+  const panel = {
+    root: $("panel"), title: $("panel-title"), meta: $("panel-meta"), body: $("panel-body"),
+    request: 0, trigger: null,
+  };
 
+  // The file/article/section lines sit above the scrolling passage, so the sheet always opens at
+  // its header; only the passage scrolls, to put the cited paragraph in view.
   function renderPanel(p, context, note) {
     const meta = el("dl", "meta");
-    const rows = [["文件", p.source_file], ["文章", p.article_title], ["章节", headingText(p.heading_path) || "—"]];
-    for (const [label, value] of rows) meta.append(el("dt", null, label), el("dd", null, value));
+    const rows = [["文件", p.document_title || p.article_title], ["篇名", p.article || ""], ["章节", headingText(p.heading_path)]];
+    for (const [label, value] of rows) {
+      if (value || label === "章节") meta.append(el("dt", null, label), el("dd", null, value || "—"));
+    }
+    panel.meta.replaceChildren(meta);
+    if (note) panel.meta.append(el("p", "note", note));
     const passage = el("div", "passage");
     for (const b of context ? context.before : []) passage.append(el("p", "neighbour", b.text));
     const cited = el("p", "cited", p.text);
     cited.setAttribute("aria-label", "被引用的段落");
     passage.append(cited);
     for (const a of context ? context.after : []) passage.append(el("p", "neighbour", a.text));
-    panel.body.replaceChildren(meta);
-    if (note) panel.body.append(el("p", "note", note));
-    panel.body.append(passage);
-    cited.scrollIntoView({ block: "center" });
+    panel.body.replaceChildren(passage);
+    panel.body.scrollTop = Math.max(0, cited.offsetTop - panel.body.offsetTop - 8);
   }
 
   async function openPanel(citation, trigger) {
@@ -165,7 +170,7 @@ window.PQ = (() => {
     document.body.classList.add("panel-open");
     panel.title.textContent = `出处 [${citation.n}]`;
     renderPanel(citation, null, "正在加载上下文…");
-    panel.body.focus();
+    panel.body.focus({ preventScroll: true });
     try {
       const data = await getJson(`/api/paragraphs/${encodeURIComponent(citation.paragraph_id)}`);
       if (request === panel.request) renderPanel(data, data, null);
@@ -187,6 +192,13 @@ window.PQ = (() => {
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") closePanel();
   });
+
+  // On wide screens the panel starts below the top bar, so the tabs stay reachable.
+  const topbar = $("topbar");
+  const placePanel = () =>
+    document.documentElement.style.setProperty("--topbar-h", `${topbar.getBoundingClientRect().height}px`);
+  window.addEventListener("resize", placePanel);
+  placePanel();
 
   // ---- tabs (the location hash keeps the view across reloads) ----------------------------
 
@@ -231,7 +243,7 @@ window.PQ = (() => {
   document.addEventListener("DOMContentLoaded", () => show(location.hash.slice(1) || "chat"));
 
   return {
-    $, el, button, headingText, errorText, getJson, postJson, postStream, answerText, sourceList,
+    $, el, button, headingText, where, errorText, getJson, postJson, postStream, answerText, sourceList,
     withSources, copyText, openPanel, closePanel,
     onView: (fn) => listeners.push(fn),
   };

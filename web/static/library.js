@@ -1,5 +1,6 @@
-// Library view: documents with paragraph counts and noise share; upload, delete and re-index
-// with the admin token (kept in sessionStorage only, so it is gone when the tab closes).
+// Library view: documents by title with date added, paragraph counts, noise share, skip reasons and a
+// preview; upload (with an optional title), retitle, delete and re-index with the admin token (kept in
+// sessionStorage only, so it is gone when the tab closes). File names stay out of sight.
 "use strict";
 
 (() => {
@@ -7,7 +8,8 @@
   const TOKEN_KEY = "policyqa.admin-token";
 
   const ui = {
-    token: $("admin-token"), file: $("upload-file"), upload: $("upload"), reindex: $("reindex"),
+    token: $("admin-token"), file: $("upload-file"), title: $("upload-title"), upload: $("upload"),
+    reindex: $("reindex"),
     status: $("library-status"), rows: document.querySelector("#documents tbody"),
   };
   let polling = null;
@@ -34,23 +36,37 @@
   const percent = (ratio) => (ratio == null ? "—" : `${(ratio * 100).toFixed(1)}%`);
 
   function state(d) {
+    if (d.skipped_reason) return `未能索引：${d.skipped_reason}`;
     if (d.indexed && d.in_corpus) return "已索引";
     if (d.indexed) return "已删除，待重新索引";
     return "待索引";
   }
 
+  function titleCell(d) {
+    const cell = el("th", "doc-title");
+    cell.scope = "row";
+    cell.append(el("span", "title-text", d.title));
+    if (d.preview) {
+      const more = el("details", "preview");
+      more.append(el("summary", null, "预览"), el("p", null, d.preview));
+      cell.append(more);
+    }
+    return cell;
+  }
+
   function row(d) {
     const tr = el("tr");
     tr.dataset.file = d.source_file;
-    const name = el("th", "file", d.source_file);
-    name.scope = "row";
-    const remove = button("删除", "secondary small danger", () => removeDoc(d.source_file));
-    remove.setAttribute("aria-label", `删除 ${d.source_file}`);
+    const retitle = button("改标题", "secondary small", () => retitleDoc(d));
+    retitle.setAttribute("aria-label", `修改标题：${d.title}`);
+    retitle.disabled = !d.in_corpus;
+    const remove = button("删除", "secondary small danger", () => removeDoc(d));
+    remove.setAttribute("aria-label", `删除 ${d.title}`);
     remove.disabled = !d.in_corpus;
-    const actions = el("td");
-    actions.append(remove);
-    tr.append(name, el("td", "num", d.paragraphs ?? "—"), el("td", "num", percent(d.noisy_ratio)));
-    tr.append(el("td", null, state(d)), actions);
+    const actions = el("td", "doc-actions");
+    actions.append(retitle, remove);
+    tr.append(titleCell(d), el("td", null, d.added_at || "—"), el("td", "num", d.paragraphs ?? "—"));
+    tr.append(el("td", "num", percent(d.noisy_ratio)), el("td", null, state(d)), actions);
     return tr;
   }
 
@@ -67,7 +83,7 @@
       if (!data.documents.length) {
         const tr = el("tr");
         const td = el("td", "muted", "语料目录中没有文档。");
-        td.colSpan = 5;
+        td.colSpan = 6;
         tr.append(td);
         ui.rows.append(tr);
       }
@@ -81,14 +97,17 @@
   async function upload() {
     const files = [...ui.file.files];
     if (!files.length) return status("请先选择文件。", true);
+    const title = files.length === 1 ? ui.title.value.trim() : "";
     ui.upload.disabled = true;
     try {
       for (const f of files) {
         status(`正在上传 ${f.name}…`);
-        await admin(`/api/documents/${encodeURIComponent(f.name)}`, { method: "PUT", body: f });
+        const query = title ? `?title=${encodeURIComponent(title)}` : "";
+        await admin(`/api/documents/${encodeURIComponent(f.name)}${query}`, { method: "PUT", body: f });
       }
       status(`已上传 ${files.length} 个文件，点击“重新索引”后可被检索。`);
       ui.file.value = "";
+      ui.title.value = "";
     } catch (err) {
       status(`上传失败：${errorText(err)}`, true);
     } finally {
@@ -97,11 +116,27 @@
     }
   }
 
-  async function removeDoc(name) {
-    if (!window.confirm(`确定从语料中删除“${name}”吗？重新索引后生效。`)) return;
+  async function retitleDoc(d) {
+    const title = window.prompt("新的文档标题（留空则恢复为文中标题）：", d.title);
+    if (title === null) return;
     try {
-      await admin(`/api/documents/${encodeURIComponent(name)}`, { method: "DELETE" });
-      status(`已删除 ${name}，重新索引后生效。`);
+      const data = await admin(`/api/documents/${encodeURIComponent(d.source_file)}`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ title: title.trim() }),
+      });
+      status(`标题已改为“${data.title}”。`);
+    } catch (err) {
+      status(`修改标题失败：${errorText(err)}`, true);
+    }
+    refresh();
+  }
+
+  async function removeDoc(d) {
+    if (!window.confirm(`确定从语料中删除“${d.title}”吗？重新索引后生效。`)) return;
+    try {
+      await admin(`/api/documents/${encodeURIComponent(d.source_file)}`, { method: "DELETE" });
+      status(`已删除“${d.title}”，重新索引后生效。`);
     } catch (err) {
       status(`删除失败：${errorText(err)}`, true);
     }

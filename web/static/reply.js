@@ -9,7 +9,7 @@
   const ui = {
     form: $("reply-form"), inquiry: $("inquiry"), send: $("reply-send"), result: $("reply-result"),
     refused: $("reply-refused"), text: $("reply-text"), sources: $("reply-sources"),
-    docx: $("reply-docx"), copy: $("reply-copy"), status: $("reply-status"),
+    docx: $("reply-docx"), copy: $("reply-copy"), status: $("reply-status"), feedback: $("reply-feedback"),
   };
 
   // {inquiry, text, refused, citations}
@@ -39,6 +39,17 @@
     const citations = draft.citations || [];
     ui.sources.replaceChildren();
     if (citations.length) ui.sources.append(el("h2", "sub", "政策依据"), sourceList(citations));
+    const item = () => ({
+      question: draft.inquiry, answer: ui.text.value, refused: Boolean(draft.refused),
+      citations: draft.citations || [], mode: "reply",
+    });
+    ui.feedback.replaceChildren(
+      el("span", "muted", "这份草稿有用吗？"),
+      window.PQ.feedbackBar(item, draft.feedback, (state) => {
+        draft.feedback = state;
+        save();
+      }),
+    );
   }
 
   function status(text, isError) {

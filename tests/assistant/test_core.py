@@ -52,3 +52,18 @@ def test_paragraph_context_has_neighbours_of_the_same_article(hashing_assistant:
 def test_stats_describe_the_index(hashing_assistant: Assistant) -> None:
     stats = hashing_assistant.stats()
     assert stats["documents"] == 5 and stats["paragraphs"] > 1000 and stats["embedder"] == "hashing-256"
+
+
+@pytest.mark.model
+def test_refusals_say_why(use_assistant: Assistant) -> None:
+    """A county the documents never mention is refused, and the reason names it (no other county's 8%)."""
+    answer = use_assistant.ask("火星县贫困人口住院自付比是多少？")
+    assert answer.refused and not answer.citations
+    assert answer.notes and "火星县" in answer.notes[0]
+
+
+@pytest.mark.model
+@pytest.mark.xfail(strict=True, reason="known gap (issue 11): a scheme the corpus never names is answered")
+def test_a_scheme_the_documents_never_name_is_refused(use_assistant: Assistant) -> None:
+    answer = use_assistant.ask("新冠疫苗接种率是多少？")  # the corpus has 疫苗接种率 of routine vaccines only
+    assert answer.refused and answer.notes

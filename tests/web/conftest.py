@@ -65,7 +65,13 @@ class FakeAssistant:
         if self.ask_error is not None:
             raise self.ask_error
         if question == "无关问题":
-            return Answer(text="文档中没有找到答案。", refused=True, question=question, related=[CITATION])
+            return Answer(
+                text="文档中没有找到答案。",
+                refused=True,
+                question=question,
+                related=[CITATION],
+                notes=["文件中没有提到问题里的地名：火星县"],
+            )
         if question == "非法":
             raise InvalidQuestionError("问题包含无法处理的内容。")
         text = (

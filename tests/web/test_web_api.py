@@ -32,7 +32,8 @@ def test_ask_returns_answer_and_citations(client: TestClient, fake: Any) -> None
     r = client.post("/api/ask", json={"question": "  住院报销比例是多少？ "})
     assert r.status_code == 200
     data = r.json()
-    assert set(data) == {"answer", "refused", "question", "citations", "related"}
+    assert set(data) == {"answer", "refused", "question", "citations", "related", "reason"}
+    assert data["reason"] is None  # only refusals carry a reason
     assert data["answer"] == "报销比例达到90%[1]。"
     assert data["refused"] is False
     assert data["question"] == "住院报销比例是多少？"
@@ -52,6 +53,7 @@ def test_ask_refusal(client: TestClient) -> None:
     assert r.json()["citations"] == []
     related = r.json()["related"]  # the closest paragraph, shown as related, never as support
     assert len(related) == 1 and related[0]["paragraph_id"] and related[0]["text"]
+    assert r.json()["reason"] == "文件中没有提到问题里的地名：火星县"  # the user sees why
 
 
 def test_ask_passes_history_as_turns(client: TestClient, fake: Any) -> None:

@@ -55,6 +55,7 @@
     const bubble = el("div", "bubble");
     const citations = m.citations || [];
     if (m.refused) bubble.append(el("strong", "refusal-title", "文档中没有找到答案"));
+    if (m.refused && m.reason) bubble.append(el("p", "refusal-reason", `原因：${m.reason}`));
     bubble.append(answerText(m.content || "", citations));
     const asked = messages[index - 1];
     if (m.question && asked && !same(m.question, asked.content)) {
@@ -215,7 +216,7 @@
           // The final answer is authoritative: it replaces the streamed text.
           reply = {
             role: "assistant", content: data.answer, refused: data.refused, question: data.question,
-            citations: data.citations, related: data.related || [],
+            citations: data.citations, related: data.related || [], reason: data.reason || "",
           };
         } else if (event === "error") {
           throw new Error(data.detail);

@@ -1,0 +1,305 @@
+"""What each number of a text is: a figure of some measure, a date part, or a list ordinal.
+
+A number alone does not ground a claim: `86%` stated as 体检率 is no evidence for "规范管理率是86%", a total
+paid out is no evidence for a per-household standard, and the `3` of `3、做好…备案工作` or of `2016年3月` is
+no evidence for "有效期是3个月". This module reads, for every number of a (folded) text, its unit, its role
+(quantity, date part, ordinal), the measure it is attached to (the nearest measure noun of its clause that
+can carry a figure of that unit; in an enumeration, the one stated earlier in the sentence) and the per-unit
+qualifiers (每人, 每户, 每年…) stated with it; `supports` says whether a cited figure backs an answer's.
+All vocabulary is in data/measures.tsv; values come from `assistant.numbers`, as in the eval metric.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Literal
+
+from assistant.numbers import fold, iter_numbers
+
+_DATA = Path(__file__).resolve().parent / "data" / "measures.tsv"
+
+Role = Literal["quantity", "date", "ordinal"]
+FigureClass = Literal["ratio", "money", "count", "duration", "any"]
+
+_UNIT_CLASS: dict[str, FigureClass] = {
+    "ratio": "ratio",
+    "money": "money",
+    "person_time": "count",
+    "person": "count",
+    "household": "count",
+    "times": "count",
+    "item": "count",
+    "months": "duration",
+    "days": "duration",
+    "years": "duration",
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measure noun as found in a text: `core` is what it is compared by, `names` what it may match."""
+
+    text: str  # as written (folded), e.g. 规范管理率
+    core: str  # 管理 for a suffix measure (…率), the listed term (补助标准) otherwise
+    names: frozenset[str]  # the listed group's terms, or the measure and its short key (管理率)
+    group: str | None  # listed synonym group, None for a measure named by its suffix
+    cls: FigureClass
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of a text with what it is attached to."""
+
+    value: str  # canonical, as `assistant.numbers.iter_numbers` gives it (`90%`, `13334100`)
+    unit: str  # unit family from the data file (`money`, `months`…), "" when none is written
+    role: Role
+    measure: Measure | None
+    qualifiers: frozenset[str]  # per-unit qualifiers stated with it (`per_person`, `per_year`…)
+    start: int
+    end: int
+
+    @property
+    def cls(self) -> FigureClass:
+        """What kind of measure can carry it: a `%` figure a ratio, a `元` figure an amount…"""
+        if self.value.endswith("%"):
+            return "ratio"
+        return _UNIT_CLASS.get(self.unit, "any")
+
+    def describe(self) -> str:
+        """Short text for a removal reason: `86% (体检率)`."""
+        what = (
+            self.measure.text if self.measure else {"date": "date", "ordinal": "list number"}.get(self.role)
+        )
+        return f"{self.value} ({what})" if what else self.value
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    measures: list[tuple[str, str, FigureClass, tuple[str, ...]]]  # (term, group, class, group terms)
+    suffix_class: FigureClass
+    suffixes: tuple[str, ...]
+    qualifiers: dict[str, tuple[str, ...]]
+    units: list[tuple[str, str]]  # (term, family), longest first
+    particles: str
+    changes: tuple[str, ...]
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    measures: list[tuple[str, str, FigureClass, tuple[str, ...]]] = []
+    suffixes: tuple[str, ...] = ()
+    suffix_class: FigureClass = "ratio"
+    qualifiers: dict[str, tuple[str, ...]] = {}
+    units: list[tuple[str, str]] = []
+    particles = ""
+    changes: tuple[str, ...] = ()
+    for line in _DATA.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, *cols = line.split("\t")
+        if kind == "measure":
+            group, cls, terms = cols[0], cols[1], tuple(cols[2].split())
+            measures += [(t, group, cls, terms) for t in terms]  # type: ignore[misc]
+        elif kind == "suffix":
+            suffix_class, suffixes = cols[0], tuple(cols[1].split())  # type: ignore[assignment]
+        elif kind == "qualifier":
+            qualifiers[cols[0]] = tuple(cols[1].split())
+        elif kind == "unit":
+            units += [(t, cols[0]) for t in cols[1].split()]
+        elif kind == "particle":
+            particles = "".join(cols[0].split())
+        elif kind == "change":
+            changes = tuple(cols[0].split())
+    measures.sort(key=lambda m: len(m[0]), reverse=True)
+    units.sort(key=lambda u: len(u[0]), reverse=True)
+    return _Vocabulary(measures, suffix_class, suffixes, qualifiers, units, particles, changes)
+
+
+@cache
+def _measure_re() -> re.Pattern[str]:
+    v = _vocabulary()
+    listed = "|".join(re.escape(t) for t, *_ in v.measures)
+    heads = "|".join(re.escape(s) for s in sorted(v.suffixes, key=len, reverse=True))
+    stem = _stem_class(v.particles)
+    # `率先` is a word, not a measure; a measure named by its suffix keeps up to 4 characters of stem.
+    return re.compile(rf"(?P<listed>{listed})|(?P<stem>{stem}{{0,4}}?)(?P<head>{heads})(?!先|领)")
+
+
+def _stem_class(particles: str) -> str:
+    """Chinese characters except the particles that end a measure's stem."""
+    return rf"(?:(?![{re.escape(particles)}])[\u4e00-\u9fff])"
+
+
+_CN = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖十拾百佰千仟万亿"
+_CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
+_CANDIDATE = re.compile(
+    rf"百分之(?:\d+(?:\.\d+)?|[{_CN}]+(?:点[{_CN_DIGITS}]+)?)"
+    rf"|(?<![\d.])(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?(?:亿|千万|百万|万|千)?%?"
+    rf"|[{_CN}]+(?:点[{_CN_DIGITS}]+)?%?"
+)
+_CITATION_MARK = re.compile(r"\[\d+(?:[,、\-]\d+)*\]")
+_CLAUSE_END = set("，,；;：:。！？!?\n")
+_SENTENCE_END = set("；;。！？!?\n")
+_LIST_OPEN = set("(（")
+_LIST_CLOSE = set(")）")
+_DATE_TAIL = re.compile(r"年|[-—~～至到]\d{4}")
+_MONTH_DAY = re.compile(r"[日号]")
+
+
+def _clause_start(s: str, i: int) -> bool:
+    """Nothing but outline punctuation between the previous clause end (or the text start) and `i`."""
+    j = i - 1
+    while j >= 0 and (s[j].isspace() or s[j] in _LIST_CLOSE):
+        j -= 1
+    return j < 0 or s[j] in _CLAUSE_END
+
+
+def _role(s: str, start: int, end: int, value: str, unit: str) -> Role:
+    """Ordinal (`3、`, `(3)`, `第三`, `3.做好`), date part (`2016年`, `3月`, `3月5日`) or quantity."""
+    before, after = s[start - 1 : start], s[end : end + 1]
+    if before == "第" or (before in _LIST_OPEN and after in _LIST_CLOSE):
+        return "ordinal"
+    if _clause_start(s, start) and (after == "、" or (after in ".．" and not s[end + 1 : end + 2].isdigit())):
+        return "ordinal"
+    if value.isdigit():
+        n = int(value)
+        if 1900 <= n <= 2099 and _DATE_TAIL.match(s, end):
+            return "date"
+        if unit == "calendar_month" and 1 <= n <= 12:
+            return "date"
+        if before == "月" and _MONTH_DAY.match(s, end):
+            return "date"
+    return "ordinal" if value.isdigit() and after == "是" and _clause_start(s, start) else "quantity"
+
+
+def _unit(s: str, end: int) -> str:
+    for term, family in _vocabulary().units:
+        if s.startswith(term, end):
+            return family
+    return ""
+
+
+def _measures(s: str) -> list[Measure]:
+    v = _vocabulary()
+    by_term = {t: (g, c, terms) for t, g, c, terms in v.measures}
+    out: list[Measure] = []
+    for m in _measure_re().finditer(s):
+        if m.group("listed"):
+            group, cls, terms = by_term[m.group("listed")]
+            out.append(Measure(m.group(0), m.group(0), frozenset(terms), group, cls, m.start(), m.end()))
+        else:
+            stem, head = m.group("stem"), m.group("head")
+            tail = next((t for t, *_ in v.measures if (stem + head).endswith(t)), None)
+            if tail is not None:  # 提高报销比例: the listed 报销比例, not a new measure 提高报销比例
+                group, cls, terms = by_term[tail]
+                out.append(Measure(tail, tail, frozenset(terms), group, cls, m.end() - len(tail), m.end()))
+                continue
+            key = stem[-2:]
+            names = frozenset({stem + head, key + head})
+            out.append(Measure(m.group(0), key, names, None, v.suffix_class, m.start(), m.end()))
+    return out
+
+
+def _fits(measure: Measure, cls: FigureClass) -> bool:
+    return measure.cls == "any" or cls == "any" or measure.cls == cls
+
+
+def _qualifiers(text: str) -> frozenset[str]:
+    return frozenset(
+        name for name, terms in _vocabulary().qualifiers.items() if any(t in text for t in terms)
+    )
+
+
+def _bounds(s: str, i: int, ends: set[str]) -> tuple[int, int]:
+    lo = i
+    while lo > 0 and s[lo - 1] not in ends:
+        lo -= 1
+    hi = i
+    while hi < len(s) and s[hi] not in ends:
+        hi += 1
+    return lo, hi
+
+
+def _attach(
+    s: str, start: int, end: int, cls: FigureClass, measures: list[Measure]
+) -> tuple[Measure | None, int]:
+    """The measure a figure belongs to and where its context starts: the nearest fitting measure before it
+    in its clause, else after it in its clause, else the nearest before it in its sentence (a measure
+    stated once for an enumeration: `报销比例:乡镇90%,县级80%`)."""
+    c_lo, c_hi = _bounds(s, start, _CLAUSE_END)
+    s_lo, _ = _bounds(s, start, _SENTENCE_END)
+    changes = _vocabulary().changes
+    fitting = [m for m in measures if _fits(m, cls) and not (m.start < end and start < m.end)]
+    changed = [
+        m
+        for m in measures
+        if c_lo <= m.start and m.end <= start and any(w in s[m.end : start] for w in changes)
+    ]
+    before = sorted(
+        {*changed, *(m for m in fitting if c_lo <= m.start and m.end <= start)}, key=lambda m: m.start
+    )
+    if before:
+        return before[-1], c_lo
+    after = [m for m in fitting if end <= m.start and m.end <= c_hi]
+    if after:
+        return after[0], c_lo
+    earlier = [m for m in fitting if s_lo <= m.start and m.end <= start]
+    if earlier:
+        m = earlier[-1]
+        return m, _bounds(s, m.start, _CLAUSE_END)[0]
+    return None, c_lo
+
+
+@lru_cache(maxsize=4096)
+def figures_in(text: str) -> tuple[Figure, ...]:
+    """Every number of `text` (folded; `[n]` markers ignored) with its unit, role, measure, qualifiers."""
+    s = _CITATION_MARK.sub(lambda m: " " * len(m.group(0)), fold(text))
+    measures = _measures(s)
+    out: list[Figure] = []
+    for m in _CANDIDATE.finditer(s):
+        values = iter_numbers(s[m.start() : m.end() + 1])
+        if not values:
+            continue
+        value, unit = values[0], _unit(s, m.end())
+        role = _role(s, m.start(), m.end(), value, unit)
+        probe = Figure(value, unit, role, None, frozenset(), m.start(), m.end())
+        measure, lo = _attach(s, m.start(), m.end(), probe.cls, measures) if role == "quantity" else (None, 0)
+        _, hi = _bounds(s, m.start(), _CLAUSE_END)
+        qualifiers = _qualifiers(s[lo:hi]) if role == "quantity" else frozenset()
+        out.append(Figure(value, unit, role, measure, qualifiers, m.start(), m.end()))
+    return tuple(out)
+
+
+def same_measure(a: Measure, b: Measure) -> bool:
+    """One measure, by a general rule: one synonym group, or one's core inside a name of the other
+    (管理率 in 规范管理率, 标准 in 补助标准, 签约 in 签约服务率); 体检率 and 管理率 share neither."""
+    if a.group is not None and a.group == b.group:
+        return True
+    return any(a.core in n for n in b.names) or any(b.core in n for n in a.names)
+
+
+def supports(cited: Figure, claimed: Figure) -> bool:
+    """The cited figure backs the claimed one: same value and role, compatible unit, the same measure
+    where both texts name one, and every per-unit qualifier the claim attaches stated with it."""
+    if cited.value != claimed.value:
+        return False
+    if claimed.role == "ordinal":  # the answer's own list numbering claims nothing
+        return True
+    if cited.role != claimed.role:
+        return False
+    if cited.unit and claimed.unit and cited.unit != claimed.unit:
+        return False
+    if claimed.role == "date":
+        return True
+    if (
+        cited.measure is not None
+        and claimed.measure is not None
+        and not same_measure(cited.measure, claimed.measure)
+    ):
+        return False
+    return claimed.qualifiers <= cited.qualifiers

@@ -12,6 +12,7 @@ All vocabulary is in data/measures.tsv; values come from `assistant.numbers`, as
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -177,11 +178,14 @@ def _role(s: str, start: int, end: int, value: str, unit: str) -> Role:
     return "ordinal" if value.isdigit() and after == "是" and _clause_start(s, start) else "quantity"
 
 
+@cache
+def _unit_re() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(t) for t, _ in _vocabulary().units))
+
+
 def _unit(s: str, end: int) -> str:
-    for term, family in _vocabulary().units:
-        if s.startswith(term, end):
-            return family
-    return ""
+    m = _unit_re().match(s, end)
+    return dict(_vocabulary().units)[m.group(0)] if m else ""
 
 
 def _measures(s: str) -> list[Measure]:
@@ -194,7 +198,8 @@ def _measures(s: str) -> list[Measure]:
             out.append(Measure(m.group(0), m.group(0), frozenset(terms), group, cls, m.start(), m.end()))
         else:
             stem, head = m.group("stem"), m.group("head")
-            tail = next((t for t, *_ in v.measures if (stem + head).endswith(t)), None)
+            word = stem + head
+            tail = next((word[i:] for i in range(len(word) - 1) if word[i:] in by_term), None)
             if tail is not None:  # 提高报销比例: the listed 报销比例, not a new measure 提高报销比例
                 group, cls, terms = by_term[tail]
                 out.append(Measure(tail, tail, frozenset(terms), group, cls, m.end() - len(tail), m.end()))
@@ -215,24 +220,29 @@ def _qualifiers(text: str) -> frozenset[str]:
     )
 
 
-def _bounds(s: str, i: int, ends: set[str]) -> tuple[int, int]:
-    lo = i
-    while lo > 0 and s[lo - 1] not in ends:
-        lo -= 1
-    hi = i
-    while hi < len(s) and s[hi] not in ends:
-        hi += 1
-    return lo, hi
+class _Cuts:
+    """Clause and sentence boundaries of one text, for bisecting instead of scanning."""
+
+    def __init__(self, s: str) -> None:
+        self.n = len(s)
+        self.clause = [i for i, ch in enumerate(s) if ch in _CLAUSE_END]
+        self.sentence = [i for i, ch in enumerate(s) if ch in _SENTENCE_END]
+
+    def around(self, i: int, sentence: bool = False) -> tuple[int, int]:
+        """Start and end of the clause (or sentence) holding position `i`."""
+        cuts = self.sentence if sentence else self.clause
+        k = bisect_left(cuts, i)
+        return (cuts[k - 1] + 1 if k else 0), (cuts[k] if k < len(cuts) else self.n)
 
 
 def _attach(
-    s: str, start: int, end: int, cls: FigureClass, measures: list[Measure]
+    s: str, cuts: _Cuts, start: int, end: int, cls: FigureClass, measures: list[Measure]
 ) -> tuple[Measure | None, int]:
     """The measure a figure belongs to and where its context starts: the nearest fitting measure before it
     in its clause, else after it in its clause, else the nearest before it in its sentence (a measure
     stated once for an enumeration: `报销比例:乡镇90%,县级80%`)."""
-    c_lo, c_hi = _bounds(s, start, _CLAUSE_END)
-    s_lo, _ = _bounds(s, start, _SENTENCE_END)
+    c_lo, c_hi = cuts.around(start)
+    s_lo, _ = cuts.around(start, sentence=True)
     changes = _vocabulary().changes
     fitting = [m for m in measures if _fits(m, cls) and not (m.start < end and start < m.end)]
     changed = [
@@ -251,7 +261,7 @@ def _attach(
     earlier = [m for m in fitting if s_lo <= m.start and m.end <= start]
     if earlier:
         m = earlier[-1]
-        return m, _bounds(s, m.start, _CLAUSE_END)[0]
+        return m, cuts.around(m.start)[0]
     return None, c_lo
 
 
@@ -260,16 +270,20 @@ def figures_in(text: str) -> tuple[Figure, ...]:
     """Every number of `text` (folded; `[n]` markers ignored) with its unit, role, measure, qualifiers."""
     s = _CITATION_MARK.sub(lambda m: " " * len(m.group(0)), fold(text))
     measures = _measures(s)
+    cuts = _Cuts(s)
     out: list[Figure] = []
     for m in _CANDIDATE.finditer(s):
-        values = iter_numbers(s[m.start() : m.end() + 1])
+        following = s[m.end() : m.end() + 1]  # decides whether a lone 三 is a number (三个) or a word (三是)
+        values = iter_numbers(m.group(0) + ("" if following.isdigit() else following))
         if not values:
             continue
         value, unit = values[0], _unit(s, m.end())
         role = _role(s, m.start(), m.end(), value, unit)
         probe = Figure(value, unit, role, None, frozenset(), m.start(), m.end())
-        measure, lo = _attach(s, m.start(), m.end(), probe.cls, measures) if role == "quantity" else (None, 0)
-        _, hi = _bounds(s, m.start(), _CLAUSE_END)
+        measure, lo = (
+            _attach(s, cuts, m.start(), m.end(), probe.cls, measures) if role == "quantity" else (None, 0)
+        )
+        _, hi = cuts.around(m.start())
         qualifiers = _qualifiers(s[lo:hi]) if role == "quantity" else frozenset()
         out.append(Figure(value, unit, role, measure, qualifiers, m.start(), m.end()))
     return tuple(out)

@@ -86,17 +86,14 @@ def _is_quote(body: str, cited_texts: list[str]) -> bool:
 
 
 def _unsupported(
-    body: str,
-    claims: tuple[Figure, ...],
-    cited: list[int],
-    sources: list[Paragraph],
-    figures_of: list[tuple[Figure, ...]],
+    body: str, claims: tuple[Figure, ...], cited: list[int], sources: list[Paragraph]
 ) -> list[Figure]:
     """The claimed figures that no figure of the cited paragraphs backs (value, unit, measure, role);
     none when the sentence is a verbatim quote of one of them."""
-    if _is_quote(body, [sources[n - 1].text for n in cited]):
+    if not claims or _is_quote(body, [sources[n - 1].text for n in cited]):
         return []
-    return [f for f in claims if not any(supports(c, f) for n in cited for c in figures_of[n - 1])]
+    evidence = [c for n in cited for c in figures_in(sources[n - 1].text)]  # read only when needed: cached
+    return [f for f in claims if not any(supports(c, f) for c in evidence)]
 
 
 def ground(text: str, sources: list[Paragraph]) -> GroundingReport:
@@ -105,7 +102,6 @@ def ground(text: str, sources: list[Paragraph]) -> GroundingReport:
     report = GroundingReport(text="")
     tainted = {i + 1 for i, p in enumerate(sources) if looks_like_instruction(p.text)}
     numbers_of = [set() if i + 1 in tainted else extract_numbers(p.text) for i, p in enumerate(sources)]
-    figures_of = [() if i + 1 in tainted else figures_in(p.text) for i, p in enumerate(sources)]
     kept: list[str] = []
     for raw in split_with_markers(text):
         body = _MARKERS.sub("", raw).strip()
@@ -116,14 +112,12 @@ def ground(text: str, sources: list[Paragraph]) -> GroundingReport:
         if nums:
             claims = tuple(f for f in figures_in(body) if f.value in nums)
             grounded = set().union(*(numbers_of[n - 1] for n in cited)) if cited else set()
-            wrong = _unsupported(body, claims, cited, sources, figures_of) if cited else []
+            wrong = _unsupported(body, claims, cited, sources) if cited else []
             if not nums <= grounded or wrong:
                 better = [
                     i + 1
                     for i, found in enumerate(numbers_of)
-                    if found
-                    and nums <= found
-                    and not _unsupported(body, claims, [i + 1], sources, figures_of)
+                    if found and nums <= found and not _unsupported(body, claims, [i + 1], sources)
                 ]
                 if not better:
                     missing = sorted(nums - grounded)

@@ -15,7 +15,7 @@ import pytest
 
 from assistant.figure_context import figures_in, same_measure, supports
 from assistant.grounding import ground
-from assistant.numbers import extract_numbers, fold
+from assistant.numbers import extract_numbers, fold, iter_numbers
 from ingestion.models import Paragraph
 
 _CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
@@ -225,3 +225,22 @@ def test_answer_list_numbers_claim_nothing_but_their_value() -> None:
     claimed = next(f for f in figures_in("1、门诊报销比例为90%") if f.value == "1")
     assert claimed.role == "ordinal"
     assert not any(supports(c, claimed) for c in cited)  # no 1 in the text: the value check still applies
+
+
+def test_every_corpus_sentence_is_grounded_by_its_own_paragraph() -> None:
+    """Read alone, a sentence attaches its figures as its paragraph does (an LLM answer copying a sentence
+    keeps its figures); and the figures are exactly the numbers the eval metric counts."""
+    unsupported, mismatched = [], []
+    for path in sorted(_CORPUS.glob("*.txt")):
+        for line in _PINYIN.sub("", path.read_text(encoding="utf-8")).splitlines():
+            own = figures_in(line)
+            if sorted(f.value for f in own) != sorted(iter_numbers(line)):
+                mismatched.append(line)
+            for sentence in re.findall(r"[^。！？!?]+[。！？!?]?", line):
+                unsupported += [
+                    (f.describe(), sentence)
+                    for f in figures_in(sentence)
+                    if not any(supports(c, f) for c in own)
+                ]
+    assert not mismatched, mismatched[:3]
+    assert not unsupported, unsupported[:5]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
@@ -50,6 +50,11 @@ class Measure:
     cls: FigureClass
     start: int
     end: int
+    also: tuple[Measure, ...] = ()  # measure words written right before it (报 in 报销标准: 报销)
+
+    @property
+    def parts(self) -> tuple[Measure, ...]:
+        return (*self.also, self)
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Figure:
 @dataclass(frozen=True)
 class _Vocabulary:
     measures: list[tuple[str, str, FigureClass, tuple[str, ...]]]  # (term, group, class, group terms)
+    generic: dict[str, frozenset[str]]  # generic group -> groups it is never the same as
     suffix_class: FigureClass
     suffixes: tuple[str, ...]
     qualifiers: dict[str, tuple[str, ...]]
@@ -96,6 +102,8 @@ def _vocabulary() -> _Vocabulary:
     suffixes: tuple[str, ...] = ()
     suffix_class: FigureClass = "ratio"
     qualifiers: dict[str, tuple[str, ...]] = {}
+    generic: dict[str, frozenset[str]] = {}
+    group_terms: dict[str, list[str]] = {}
     units: list[tuple[str, str]] = []
     particles = ""
     changes: tuple[str, ...] = ()
@@ -104,8 +112,11 @@ def _vocabulary() -> _Vocabulary:
             continue
         kind, *cols = line.split("\t")
         if kind == "measure":
-            group, cls, terms = cols[0], cols[1], tuple(cols[2].split())
-            measures += [(t, group, cls, terms) for t in terms]  # type: ignore[misc]
+            group, cls, terms = cols[0], cols[1], cols[2].split()
+            group_terms.setdefault(group, []).extend(terms)
+            measures += [(t, group, cls, ()) for t in terms]  # type: ignore[misc]
+        elif kind == "generic":
+            generic[cols[0]] = frozenset(cols[1].split())
         elif kind == "suffix":
             suffix_class, suffixes = cols[0], tuple(cols[1].split())  # type: ignore[assignment]
         elif kind == "qualifier":
@@ -116,9 +127,10 @@ def _vocabulary() -> _Vocabulary:
             particles = "".join(cols[0].split())
         elif kind == "change":
             changes = tuple(cols[0].split())
+    measures = [(t, g, c, tuple(group_terms[g])) for t, g, c, _ in measures]
     measures.sort(key=lambda m: len(m[0]), reverse=True)
     units.sort(key=lambda u: len(u[0]), reverse=True)
-    return _Vocabulary(measures, suffix_class, suffixes, qualifiers, units, particles, changes)
+    return _Vocabulary(measures, generic, suffix_class, suffixes, qualifiers, units, particles, changes)
 
 
 @cache
@@ -207,7 +219,14 @@ def _measures(s: str) -> list[Measure]:
             key = stem[-2:]
             names = frozenset({stem + head, key + head})
             out.append(Measure(m.group(0), key, names, None, v.suffix_class, m.start(), m.end()))
-    return out
+    merged: list[Measure] = []
+    for m in out:  # 报销标准: one measure of two words, classed by its head word unless that is generic
+        if merged and merged[-1].end == m.start:
+            prev = merged.pop()
+            cls = prev.cls if m.cls == "any" else m.cls
+            m = replace(m, text=prev.text + m.text, cls=cls, start=prev.start, also=prev.parts)
+        merged.append(m)
+    return merged
 
 
 def _fits(measure: Measure, cls: FigureClass) -> bool:
@@ -239,8 +258,9 @@ def _attach(
     s: str, cuts: _Cuts, start: int, end: int, cls: FigureClass, measures: list[Measure]
 ) -> tuple[Measure | None, int]:
     """The measure a figure belongs to and where its context starts: the nearest fitting measure before it
-    in its clause, else after it in its clause, else the nearest before it in its sentence (a measure
-    stated once for an enumeration: `报销比例:乡镇90%,县级80%`)."""
+    in its clause (any measure when a change word stands between: 起付线降低50%), else after it in its
+    clause, else, when its clause names no measure at all, the nearest fitting one before it in its sentence
+    (a measure stated once for an enumeration: `报销比例:乡镇90%,县级80%`)."""
     c_lo, c_hi = cuts.around(start)
     s_lo, _ = cuts.around(start, sentence=True)
     changes = _vocabulary().changes
@@ -258,6 +278,8 @@ def _attach(
     after = [m for m in fitting if end <= m.start and m.end <= c_hi]
     if after:
         return after[0], c_lo
+    if any(c_lo <= m.start and m.end <= c_hi for m in measures):
+        return None, c_lo  # its clause names a measure of another kind: it is that subject's, unnamed here
     earlier = [m for m in fitting if s_lo <= m.start and m.end <= start]
     if earlier:
         m = earlier[-1]
@@ -291,9 +313,18 @@ def figures_in(text: str) -> tuple[Figure, ...]:
 
 def same_measure(a: Measure, b: Measure) -> bool:
     """One measure, by a general rule: one synonym group, or one's core inside a name of the other
-    (管理率 in 规范管理率, 标准 in 补助标准, 签约 in 签约服务率); 体检率 and 管理率 share neither."""
+    (管理 in 规范管理率, 签约 in 签约服务率); 体检率 and 管理率 share neither. A generic word (标准) agrees
+    with any measure but the groups it excludes (a standard is not a total)."""
+    return any(_same_word(x, y) for x in a.parts for y in b.parts)
+
+
+def _same_word(a: Measure, b: Measure) -> bool:
     if a.group is not None and a.group == b.group:
         return True
+    generic = _vocabulary().generic
+    for x, y in ((a, b), (b, a)):
+        if x.group in generic:
+            return y.group not in generic[x.group]  # type: ignore[index]
     return any(a.core in n for n in b.names) or any(b.core in n for n in a.names)
 
 

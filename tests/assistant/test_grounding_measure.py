@@ -53,6 +53,14 @@ INCOME = "(1)2017年全县脱贫人口家庭年人均纯收入到达3300元以�
 SCHOOL = "(3)2017年全县脱贫人口家庭子女义务教育阶段,无未读和辍学现象,均已出具达标认定书,经复核达标率为100%;"
 ACTIVATION = "截至20xx年6月底,完成電子醫保憑證激活人數179867人,全縣參保人員激活率達70.43%,位居全市前列"
 CONTRIBUTION = "目前,非“四类人员”每人每年个人需缴纳参保费220元,以四口之家为例,每年需缴纳参保费880元。"
+POVERTY_LINE = (
+    "根据国家、自治区、市有关政策规定和我旗实际情况,2016-2019年,全旗脱贫攻坚对象为国家现行扶贫标准线下"
+    "(农牧民年人均纯收入2968元)的贫困人口"
+)
+OUT_OF_POCKET = (
+    "(4)2017年全县脱贫人口参加新农合或城乡居民医疗保险参合(保)率到达100%,"
+    "脱贫人口县域内住院政策范围内个人医疗费用支出控制在10%以内,均已出具达标认定书,经复核达标率为100%;"
+)
 LEVEL = "三是贫困人口在同级别医疗机构住院就医时,报销比例在原基础上增加5个百分点"
 
 # (answer sentence, cited text, grounded?)
@@ -108,6 +116,14 @@ CASES: list[tuple[str, str, bool]] = [
     ("低保户占比应达到50%以上", DIBAO, True),
     ("脱贫人口家庭每年人均纯收入达到3300元以上", INCOME, True),
     ("电子医保凭证激活人数为179867人，激活率70.43%", ACTIVATION, True),
+    ("乡镇、村级医疗机构门诊报销标准为90%", OUTPATIENT, True),  # 报销标准: two measure words
+    ("国家现行扶贫标准是2968元", POVERTY_LINE, True),  # 标准 is generic, not a total
+    ("农牧民年人均纯收入2968元以下的属于扶贫对象", POVERTY_LINE, True),
+    (
+        "县域内住院个人自付比例控制在10%以内",
+        OUT_OF_POCKET,
+        True,
+    ),  # 费用 is an amount, not this ratio's measure
 ]
 
 
@@ -200,6 +216,7 @@ def test_number_roles(text: str, value: str, role: str) -> None:
         ("完成高血壓體檢657人,體檢率86%", "86%", "体检率"),
         ("完成高血壓體檢657人,體檢率86%", "657", None),  # a 率 never carries a count of people
         ("起付线降低50%", "50%", "起付线"),  # a change of a money measure
+        ("参合率到达100%,个人医疗费用支出控制在10%以内", "10%", None),  # not the 率 of the clause before
     ],
 )
 def test_figure_is_attached_to_its_measure(text: str, value: str, measure: str | None) -> None:
@@ -218,6 +235,16 @@ def test_measures_compare_by_general_rule_and_synonym_groups() -> None:
     assert same_measure(m("签约服务率"), m("签约率"))
     assert not same_measure(m("体检率"), m("管理率"))
     assert not same_measure(m("报销比例"), m("自付比例"))
+    assert same_measure(m("报销标准"), m("补偿比例"))  # words side by side: any of them may agree
+
+    def money(text: str):
+        measure = next(f for f in figures_in(f"{text}为100元") if f.value == "100").measure
+        assert measure is not None, text
+        return measure
+
+    assert same_measure(money("标准"), money("补助")) and same_measure(money("标准"), money("起付线"))
+    assert not same_measure(money("标准"), money("发放金额"))  # a standard is never a total
+    assert not same_measure(money("起付线"), money("封顶线"))
 
 
 def test_answer_list_numbers_claim_nothing_but_their_value() -> None:

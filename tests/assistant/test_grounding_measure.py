@@ -16,6 +16,7 @@ import pytest
 from assistant.figure_context import figures_in, same_measure, supports
 from assistant.grounding import ground
 from assistant.numbers import extract_numbers, fold, iter_numbers
+from evals.folding import ungrounded_numbers
 from ingestion.models import Paragraph
 
 _CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
@@ -271,3 +272,10 @@ def test_every_corpus_sentence_is_grounded_by_its_own_paragraph() -> None:
                 ]
     assert not mismatched, mismatched[:3]
     assert not unsupported, unsupported[:5]
+
+
+def test_eval_metric_stays_number_only() -> None:
+    """`ungrounded_numbers` is the shared README's metric (numbers absent from the cited paragraphs); the
+    measure check is the product's, stricter, and does not change what the metric counts."""
+    assert ungrounded_numbers("规范管理率是86%", [CHECKUP]) == []
+    assert ungrounded_numbers("规范管理率是87%", [CHECKUP]) == ["87%"]

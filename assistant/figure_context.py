@@ -50,7 +50,7 @@ class Measure:
     cls: FigureClass
     start: int
     end: int
-    also: tuple[Measure, ...] = ()  # measure words written right before it (报 in 报销标准: 报销)
+    also: tuple[Measure, ...] = ()  # measure words written right before it (报销 of 报销标准)
 
     @property
     def parts(self) -> tuple[Measure, ...]:
@@ -177,7 +177,7 @@ def _role(s: str, start: int, end: int, value: str, unit: str) -> Role:
     before, after = s[start - 1 : start], s[end : end + 1]
     if before == "第" or (before in _LIST_OPEN and after in _LIST_CLOSE):
         return "ordinal"
-    if _clause_start(s, start) and (after == "、" or (after in ".．" and not s[end + 1 : end + 2].isdigit())):
+    if _clause_start(s, start) and (after == "、" or (after == "." and not s[end + 1 : end + 2].isdigit())):
         return "ordinal"
     if value.isdigit():
         n = int(value)
@@ -191,13 +191,16 @@ def _role(s: str, start: int, end: int, value: str, unit: str) -> Role:
 
 
 @cache
-def _unit_re() -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(t) for t, _ in _vocabulary().units))
+def _units() -> tuple[re.Pattern[str], dict[str, str]]:
+    units = _vocabulary().units
+    return re.compile("|".join(re.escape(t) for t, _ in units)), dict(units)
 
 
 def _unit(s: str, end: int) -> str:
-    m = _unit_re().match(s, end)
-    return dict(_vocabulary().units)[m.group(0)] if m else ""
+    """Unit family of the unit word right after a number (`个月` -> months), "" when none."""
+    pattern, family = _units()
+    m = pattern.match(s, end)
+    return family[m.group(0)] if m else ""
 
 
 def _measures(s: str) -> list[Measure]:

@@ -200,6 +200,10 @@ def test_instruction_paragraph_still_grounds_nothing() -> None:
         ("有效期为3个月", "3", "quantity"),
         ("报销比例为90%、80%、70%", "80%", "quantity"),
         ("3.5%的增长", "3.5%", "quantity"),
+        ("3.做好异地就医备案工作", "3", "ordinal"),  # a heading number
+        ("一、2019年工作完成情况", "2019", "date"),
+        ("提供随访高血压患者743人", "743", "quantity"),
+        ("签约人数:3", "3", "quantity"),  # a bare number at the end is not a list number
     ],
 )
 def test_number_roles(text: str, value: str, role: str) -> None:

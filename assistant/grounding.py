@@ -85,14 +85,13 @@ def _is_quote(body: str, cited_texts: list[str]) -> bool:
     return len(quote) >= 4 and any(quote in fold(t) for t in cited_texts)
 
 
-def _unsupported(
-    body: str, claims: tuple[Figure, ...], cited: list[int], sources: list[Paragraph]
-) -> list[Figure]:
-    """The claimed figures that no figure of the cited paragraphs backs (value, unit, measure, role);
-    none when the sentence is a verbatim quote of one of them."""
-    if not claims or _is_quote(body, [sources[n - 1].text for n in cited]):
+def _unsupported(body: str, nums: set[str], cited: list[int], sources: list[Paragraph]) -> list[Figure]:
+    """The sentence's figures that no figure of the cited paragraphs backs (value, unit, measure, role);
+    none when the sentence is a verbatim quote of one of them (read first: it is the extractive case)."""
+    if _is_quote(body, [sources[n - 1].text for n in cited]):
         return []
-    evidence = [c for n in cited for c in figures_in(sources[n - 1].text)]  # read only when needed: cached
+    claims = [f for f in figures_in(body) if f.value in nums]  # cached, like the paragraphs' figures
+    evidence = [c for n in cited for c in figures_in(sources[n - 1].text)]
     return [f for f in claims if not any(supports(c, f) for c in evidence)]
 
 
@@ -110,14 +109,13 @@ def ground(text: str, sources: list[Paragraph]) -> GroundingReport:
         cited = [int(n) for n in _ONE.findall(raw) if 1 <= int(n) <= len(sources) and int(n) not in tainted]
         nums = set(iter_numbers(body))
         if nums:
-            claims = tuple(f for f in figures_in(body) if f.value in nums)
             grounded = set().union(*(numbers_of[n - 1] for n in cited)) if cited else set()
-            wrong = _unsupported(body, claims, cited, sources) if cited else []
+            wrong = _unsupported(body, nums, cited, sources) if cited else []
             if not nums <= grounded or wrong:
                 better = [
                     i + 1
                     for i, found in enumerate(numbers_of)
-                    if found and nums <= found and not _unsupported(body, claims, [i + 1], sources)
+                    if found and nums <= found and not _unsupported(body, nums, [i + 1], sources)
                 ]
                 if not better:
                     missing = sorted(nums - grounded)

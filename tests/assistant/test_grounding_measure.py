@@ -77,7 +77,11 @@ CASES: list[tuple[str, str, bool]] = [
     ("大病保险报销比例降低50%", SERIOUS, False),
     ("门诊统筹起付线为100元", OUTPATIENT, False),
     ("住院报销比例为86%", CHECKUP, False),
+    ("體檢率為95.86%", MENTAL, False),  # traditional script
+    ("签约率为９５.８６％", MENTAL, False),  # full-width digits
+    ("住院报销比例为百分之百", RESCUE, False),  # Chinese numerals
     # another unit or per-unit qualifier
+    ("伤残特扶对象每户每年发放1320元", SPECIAL, False),
     ("门诊医疗补助标准为2532元", VETERANS, False),
     ("已脱贫1021人", TOWN, False),
     ("中央补助标准为每人7500元", HOUSING, False),
@@ -108,6 +112,7 @@ CASES: list[tuple[str, str, bool]] = [
     ("同级别医疗机构住院报销比例增加五个百分点", LEVEL, True),
     ("缴费1500元以上的，每人每年补助400元", PREMIUM, True),
     ("独生子女死亡特扶对象每人每年发放1620元", SPECIAL, True),
+    ("伤残特扶对象每人每年补助一千三百二十元", SPECIAL, True),
     ("中央补助每户7500元", HOUSING, True),
     ("省、县级配套资金标准为户均5000元", HOUSING, True),
     ("住院费用补偿比例为85%", HOSPITAL, True),

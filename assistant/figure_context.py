@@ -5,7 +5,8 @@ paid out is no evidence for a per-household standard, and the `3` of `3、做好
 no evidence for "有效期是3个月". This module reads, for every number of a (folded) text, its unit, its role
 (quantity, date part, ordinal), the measure it is attached to (the nearest measure noun of its clause that
 can carry a figure of that unit; in an enumeration, the one stated earlier in the sentence) and the per-unit
-qualifiers (每人, 每户, 每年…) stated with it; `supports` says whether a cited figure backs an answer's.
+qualifiers (每人, 每户, 每年…) and scopes (住院/门诊, 乡镇/县级) stated with it; `supports` says whether a
+cited figure backs an answer's.
 All vocabulary is in data/measures.tsv; values come from `assistant.numbers`, as in the eval metric.
 """
 
@@ -68,6 +69,7 @@ class Figure:
     qualifiers: frozenset[str]  # per-unit qualifiers stated with it (`per_person`, `per_year`…)
     start: int
     end: int
+    scopes: frozenset[tuple[str, str]] = frozenset()  # (dimension, value) stated with it: (setting, 住院)
 
     @property
     def cls(self) -> FigureClass:
@@ -91,6 +93,7 @@ class _Vocabulary:
     suffix_class: FigureClass
     suffixes: tuple[str, ...]
     qualifiers: dict[str, tuple[str, ...]]
+    scopes: list[tuple[str, str, tuple[str, ...]]]  # (dimension, value, terms)
     units: list[tuple[str, str]]  # (term, family), longest first
     particles: str
     changes: tuple[str, ...]
@@ -102,6 +105,7 @@ def _vocabulary() -> _Vocabulary:
     suffixes: tuple[str, ...] = ()
     suffix_class: FigureClass = "ratio"
     qualifiers: dict[str, tuple[str, ...]] = {}
+    scopes: list[tuple[str, str, tuple[str, ...]]] = []
     generic: dict[str, frozenset[str]] = {}
     group_terms: dict[str, list[str]] = {}
     units: list[tuple[str, str]] = []
@@ -121,6 +125,8 @@ def _vocabulary() -> _Vocabulary:
             suffix_class, suffixes = cols[0], tuple(cols[1].split())  # type: ignore[assignment]
         elif kind == "qualifier":
             qualifiers[cols[0]] = tuple(cols[1].split())
+        elif kind == "scope":
+            scopes.append((cols[0], cols[1], tuple(cols[2].split())))
         elif kind == "unit":
             units += [(t, cols[0]) for t in cols[1].split()]
         elif kind == "particle":
@@ -130,7 +136,9 @@ def _vocabulary() -> _Vocabulary:
     measures = [(t, g, c, tuple(group_terms[g])) for t, g, c, _ in measures]
     measures.sort(key=lambda m: len(m[0]), reverse=True)
     units.sort(key=lambda u: len(u[0]), reverse=True)
-    return _Vocabulary(measures, generic, suffix_class, suffixes, qualifiers, units, particles, changes)
+    return _Vocabulary(
+        measures, generic, suffix_class, suffixes, qualifiers, scopes, units, particles, changes
+    )
 
 
 @cache
@@ -236,6 +244,12 @@ def _fits(measure: Measure, cls: FigureClass) -> bool:
     return measure.cls == "any" or cls == "any" or measure.cls == cls
 
 
+def _scopes(text: str) -> frozenset[tuple[str, str]]:
+    return frozenset(
+        (dim, value) for dim, value, terms in _vocabulary().scopes if any(t in text for t in terms)
+    )
+
+
 def _qualifiers(text: str) -> frozenset[str]:
     return frozenset(
         name for name, terms in _vocabulary().qualifiers.items() if any(t in text for t in terms)
@@ -309,8 +323,11 @@ def figures_in(text: str) -> tuple[Figure, ...]:
             _attach(s, cuts, m.start(), m.end(), probe.cls, measures) if role == "quantity" else (None, 0)
         )
         _, hi = cuts.around(m.start())
-        qualifiers = _qualifiers(s[lo:hi]) if role == "quantity" else frozenset()
-        out.append(Figure(value, unit, role, measure, qualifiers, m.start(), m.end()))
+        context = s[lo:hi] if role == "quantity" else ""
+        figure = Figure(
+            value, unit, role, measure, _qualifiers(context), m.start(), m.end(), _scopes(context)
+        )
+        out.append(figure)
     return tuple(out)
 
 
@@ -350,4 +367,14 @@ def supports(cited: Figure, claimed: Figure) -> bool:
         and not same_measure(cited.measure, claimed.measure)
     ):
         return False
-    return claimed.qualifiers <= cited.qualifiers
+    return claimed.qualifiers <= cited.qualifiers and not _scope_conflict(claimed.scopes, cited.scopes)
+
+
+def _scope_conflict(claimed: frozenset[tuple[str, str]], cited: frozenset[tuple[str, str]]) -> bool:
+    """Both state a scope of one dimension (住院/门诊, 乡镇/县级) and share no value of it: the cited figure
+    is another setting's or level's. A scope only one side states is no conflict (it may be in a heading)."""
+    for dim in {d for d, _ in claimed}:
+        theirs = {v for d, v in cited if d == dim}
+        if theirs and not theirs & {v for d, v in claimed if d == dim}:
+            return True
+    return False

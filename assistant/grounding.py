@@ -109,7 +109,7 @@ def ground(text: str, sources: list[Paragraph]) -> GroundingReport:
                         reason = f"ungrounded number(s) {', '.join(missing)}"
                     else:
                         stated = ", ".join(f.describe() for f in wrong)
-                        reason = f"number(s) stated for another measure or kind in the cited text: {stated}"
+                        reason = f"number(s) stated for another measure, scope or kind: {stated}"
                     report.removed.append((raw, reason))
                     continue
                 cited = better[:1]

@@ -80,6 +80,9 @@ CASES: list[tuple[str, str, bool]] = [
     ("體檢率為95.86%", MENTAL, False),  # traditional script
     ("签约率为９５.８６％", MENTAL, False),  # full-width digits
     ("住院报销比例为百分之百", RESCUE, False),  # Chinese numerals
+    # another setting or level (scope stated with the figure on both sides)
+    ("住院报销比例为90%", OUTPATIENT, False),
+    ("县级医疗机构门诊报销比例为90%", OUTPATIENT, False),
     # another unit or per-unit qualifier
     ("伤残特扶对象每户每年发放1320元", SPECIAL, False),
     ("门诊医疗补助标准为2532元", VETERANS, False),
@@ -106,6 +109,7 @@ CASES: list[tuple[str, str, bool]] = [
     ("门诊医疗补助发放了2532人", VETERANS, True),
     ("乡镇、村级医疗机构门诊报销比例为90%", OUTPATIENT, True),
     ("门诊统筹个人封顶线为100元", OUTPATIENT, True),
+    ("在县级医疗机构看门诊，报销比例为70%", OUTPATIENT, True),
     ("门诊统筹资金每人每年100元", OUTPATIENT, True),
     ("大病保险起付线降低50%", SERIOUS, True),
     ("大病保险补偿比例提高10个百分点", SERIOUS, True),

@@ -350,7 +350,8 @@ def _same_word(a: Measure, b: Measure) -> bool:
 
 def supports(cited: Figure, claimed: Figure) -> bool:
     """The cited figure backs the claimed one: same value and role, compatible unit, the same measure
-    where both texts name one, and every per-unit qualifier the claim attaches stated with it."""
+    where both texts name one, every per-unit qualifier the claim attaches stated with it, and no other
+    setting or level. A cited figure attached to no nameable measure is not evidence against a claim."""
     if cited.value != claimed.value:
         return False
     if claimed.role == "ordinal":  # the answer's own list numbering claims nothing

@@ -272,12 +272,13 @@ class _Cuts:
 
 
 def _attach(
-    s: str, cuts: _Cuts, start: int, end: int, cls: FigureClass, measures: list[Measure]
+    s: str, cuts: _Cuts, start: int, end: int, cls: FigureClass, measures: list[Measure], claim: bool
 ) -> tuple[Measure | None, int]:
     """The measure a figure belongs to and where its context starts: the nearest fitting measure before it
     in its clause (any measure when a change word stands between: 起付线降低50%), else after it in its
     clause, else, when its clause names no measure at all, the nearest fitting one before it in its sentence
-    (a measure stated once for an enumeration: `报销比例:乡镇90%,县级80%`)."""
+    (a measure stated once for an enumeration: `报销比例:乡镇90%,县级80%`). A `claim` (an answer's
+    figure) takes the nearest measure before it in its clause even when its kind does not fit."""
     c_lo, c_hi = cuts.around(start)
     s_lo, _ = cuts.around(start, sentence=True)
     changes = _vocabulary().changes
@@ -295,6 +296,9 @@ def _attach(
     after = [m for m in fitting if end <= m.start and m.end <= c_hi]
     if after:
         return after[0], c_lo
+    in_clause = [m for m in measures if c_lo <= m.start and m.end <= start]
+    if claim and in_clause:  # an answer that says 起付线为90% claims 起付线, however odd the unit
+        return in_clause[-1], c_lo
     if any(c_lo <= m.start and m.end <= c_hi for m in measures):
         return None, c_lo  # its clause names a measure of another kind: it is that subject's, unnamed here
     earlier = [m for m in fitting if s_lo <= m.start and m.end <= start]
@@ -305,8 +309,9 @@ def _attach(
 
 
 @lru_cache(maxsize=4096)
-def figures_in(text: str) -> tuple[Figure, ...]:
-    """Every number of `text` (folded; `[n]` markers ignored) with its unit, role, measure, qualifiers."""
+def figures_in(text: str, claim: bool = False) -> tuple[Figure, ...]:
+    """Every number of `text` (folded; `[n]` markers ignored) with its unit, role, measure, qualifiers;
+    `claim=True` reads an answer sentence, whose wording says what it claims (see `_attach`)."""
     s = _CITATION_MARK.sub(lambda m: " " * len(m.group(0)), fold(text))
     measures = _measures(s)
     cuts = _Cuts(s)
@@ -320,7 +325,9 @@ def figures_in(text: str) -> tuple[Figure, ...]:
         role = _role(s, m.start(), m.end(), value, unit)
         probe = Figure(value, unit, role, None, frozenset(), m.start(), m.end())
         measure, lo = (
-            _attach(s, cuts, m.start(), m.end(), probe.cls, measures) if role == "quantity" else (None, 0)
+            _attach(s, cuts, m.start(), m.end(), probe.cls, measures, claim)
+            if role == "quantity"
+            else (None, 0)
         )
         _, hi = cuts.around(m.start())
         context = s[lo:hi] if role == "quantity" else ""

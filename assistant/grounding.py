@@ -76,7 +76,9 @@ def _unsupported(body: str, nums: set[str], cited: list[int], sources: list[Para
     none when the sentence is a verbatim quote of one of them (read first: it is the extractive case)."""
     if _is_quote(body, [sources[n - 1].text for n in cited]):
         return []
-    claims = [f for f in figures_in(body) if f.value in nums]  # cached, like the paragraphs' figures
+    claims = [
+        f for f in figures_in(body, claim=True) if f.value in nums
+    ]  # cached, like the paragraphs' figures
     evidence = [c for n in cited for c in figures_in(sources[n - 1].text)]
     return [f for f in claims if not any(supports(c, f) for c in evidence)]
 

@@ -7,7 +7,8 @@ no evidence for "有效期是3个月". This module reads, for every number of a 
 can carry a figure of that unit; in an enumeration, the one stated earlier in the sentence) and the per-unit
 qualifiers (每人, 每户, 每年…) and scopes (住院/门诊, 乡镇/县级) stated with it; `supports` says whether a
 cited figure backs an answer's.
-All vocabulary is in data/measures.tsv; values come from `assistant.numbers`, as in the eval metric.
+All vocabulary is in the lexicon (data/lexicon.toml, `measures`); values come from `assistant.numbers`,
+as in the eval metric.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Literal
 
+from assistant.lexicon import table
 from assistant.numbers import fold, iter_numbers
-
-_DATA = Path(__file__).resolve().parent / "data" / "measures.tsv"
 
 Role = Literal["quantity", "date", "ordinal"]
 FigureClass = Literal["ratio", "money", "count", "duration", "any"]
@@ -111,7 +110,7 @@ def _vocabulary() -> _Vocabulary:
     units: list[tuple[str, str]] = []
     particles = ""
     changes: tuple[str, ...] = ()
-    for line in _DATA.read_text(encoding="utf-8").splitlines():
+    for line in table("measures").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         kind, *cols = line.split("\t")

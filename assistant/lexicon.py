@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ingestion import normalize_text
 
@@ -38,8 +39,18 @@ class Lexicon:
 
 
 @cache
+def _data() -> dict[str, Any]:
+    return tomllib.loads(_FILE.read_text(encoding="utf-8"))
+
+
+def table(name: str) -> str:
+    """A multi-line table of the lexicon (measures, reply_markers) for the module that parses it."""
+    return str(_data()[name])
+
+
+@cache
 def lexicon() -> Lexicon:
-    data = tomllib.loads(_FILE.read_text(encoding="utf-8"))
+    data = _data()
     return Lexicon(
         question_words=frozenset(normalize_text(w) for w in data["question_words"].split()),
         slots={k: sorted(v.split(), key=len, reverse=True) for k, v in data["slots"].items()},

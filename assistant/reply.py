@@ -9,10 +9,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from assistant.citations import MARKER
+from assistant.lexicon import table
 from assistant.models import Answer, Citation
 from assistant.slots import slots
 from index.base import SearchHit
@@ -29,7 +29,6 @@ def _xml_safe(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
-_MARKERS_FILE = Path(__file__).resolve().parent / "data" / "reply_markers.txt"
 _SENTENCE = re.compile(r"[^。！!？?；;\n]+[。！!？?；;]*")
 _TRIM = "。！!？?；;，,：: "
 _TRIM_HEAD = "，,：:；; "
@@ -60,10 +59,10 @@ class LetterQuestion:
 
 @cache
 def _markers() -> dict[str, tuple[str, ...]]:
-    """Sections of reply_markers.txt, each longest entry first (so 想问一下 wins over 想问)."""
+    """Sections of the lexicon's reply_markers, each longest entry first (so 想问一下 wins over 想问)."""
     out: dict[str, list[str]] = {}
     section = ""
-    for line in _MARKERS_FILE.read_text(encoding="utf-8").splitlines():
+    for line in table("reply_markers").splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:
             continue

@@ -62,8 +62,8 @@ def test_wheel_installs_into_a_fresh_venv_and_answers(tmp_path: Path) -> None:
     wheel = next(dist.glob("policyqa-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for data in (
-        "assistant/data/slots.tsv",
-        "assistant/data/question_words.txt",
+        "assistant/data/lexicon.toml",
+        "assistant/data/reader.json",
         "prompts/refusal.txt",
         "ingestion/data/synonyms.tsv",
         "web/static/index.html",

@@ -15,7 +15,7 @@ from typing import Any
 
 from evals import metrics
 from evals.dataset import GoldCase, load_gold
-from evals.reader_training import QuestionRows, collect, folds, train
+from evals.reader_training import DEFAULT_GOLD, QuestionRows, collect, folds, train
 from evals.report import write_report
 from evals.runner import run_eval
 
@@ -116,12 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.settings import Settings
 
     p = argparse.ArgumentParser(prog="policyqa eval-cv", description=__doc__)
-    p.add_argument(
-        "--gold",
-        type=Path,
-        nargs="+",
-        default=[Path("../shared/evals/dev.jsonl"), Path("../shared/evals/dev2.jsonl")],
-    )
+    p.add_argument("--gold", type=Path, nargs="+", default=list(DEFAULT_GOLD))
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--out", type=Path, default=Path("report-cv.json"))
     p.add_argument("--markdown", type=Path, default=None)

@@ -26,6 +26,7 @@ from evals.metrics import span_overlaps
 C_REG = 0.3  # inverse L2 strength of the sentence ranker (chosen by cross-validation, docs/evals.md)
 C_JUDGE = 0.03  # the judge sees one row per question (~200): it needs the stronger regularisation
 SEED = 20261129
+DEFAULT_GOLD = (Path("../shared/evals/dev.jsonl"), Path("../shared/evals/dev2.jsonl"))  # from the repo root
 
 
 @dataclass
@@ -214,12 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.settings import Settings
 
     p = argparse.ArgumentParser(prog="policyqa train-reader", description=__doc__)
-    p.add_argument(
-        "--gold",
-        type=Path,
-        nargs="+",
-        default=[Path("../shared/evals/dev.jsonl"), Path("../shared/evals/dev2.jsonl")],
-    )
+    p.add_argument("--gold", type=Path, nargs="+", default=list(DEFAULT_GOLD))
     p.add_argument("--out", type=Path, default=MODEL_FILE)
     args = p.parse_args(argv)
     settings = Settings()

@@ -152,7 +152,7 @@ def verified_citations(assistant: AssistantLike, refs: list[SourceRef]) -> list[
 @router.post("/api/reply/docx", responses=_ERRORS, response_class=Response)
 def reply_docx(body: DocxRequest, assistant: AssistantDep, titles: TitlesDep) -> Response:
     """The current reply text and its sources as a Word document (A4, 仿宋/宋体, sources in words)."""
-    from assistant.reply import reply_as_docx
+    from assistant.reply_export import reply_as_docx
 
     answer = Answer(text=body.text, refused=False, citations=verified_citations(assistant, body.citations))
     where = {

@@ -31,15 +31,7 @@ CONVERSATIONS = [
         "门诊统筹在县级医疗机构就医的报销比例是多少？",
         "70%",
     ),
-    pytest.param(
-        "白内障复明手术每例省财政补助多少？",
-        "区财政呢？",
-        "白内障复明手术每例区财政补助多少？",
-        "500元",
-        # Known gap (issue 11): the reader ranks the payer-less 1500元 sentence first and the judge then
-        # refuses; strict, so this fails loudly once the reader gets it right.
-        marks=pytest.mark.xfail(strict=True, reason="reader prefers a sentence without the asked payer"),
-    ),
+    ("白内障复明手术每例省财政补助多少？", "区财政呢？", "白内障复明手术每例区财政补助多少？", "500元"),
 ]
 
 

@@ -10,7 +10,8 @@ from docx import Document
 
 from assistant.core import Assistant
 from assistant.models import Answer, Citation
-from assistant.reply import compose_reply, inquiry_topic, reply_as_docx, reply_as_text
+from assistant.reply import compose_reply, inquiry_topic
+from assistant.reply_export import reply_as_docx, reply_as_text
 
 CITE = Citation(
     1, "000-p0005", "000.txt", "健康扶贫工作简报 篇1", ("二、工作完成情况",), "自付比不超10%。", 654, 867

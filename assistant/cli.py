@@ -49,6 +49,7 @@ def ingest_and_report(settings: Settings) -> None:
         outcome = _guard(run_ingest, settings, on_embed=on_embed)
     r = outcome.report
     skipped = "; ".join(f"{f}: {why}" for f, why in r.skipped) or "none"
+    held = "; ".join(f"{f}: {n}" for f, n in sorted(r.quarantined.items())) or "none"
     if outcome.changes is not None:
         done = "no changes, index kept" if outcome.changes.up_to_date else outcome.changes.summary()
         stats = outcome.stats
@@ -56,6 +57,7 @@ def ingest_and_report(settings: Settings) -> None:
     click.echo(
         f"Ingested {r.files} files, {r.paragraphs} paragraphs, {r.chunks} chunks; "
         f"noisy paragraphs {r.noisy_paragraphs}; skipped {len(r.skipped)} ({skipped}); "
+        f"quarantined (instruction-like) paragraphs {sum(r.quarantined.values())} ({held}); "
         f"{outcome.seconds:.1f} s; index version {outcome.version}"
     )
 

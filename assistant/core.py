@@ -16,6 +16,7 @@ from assistant.followup import is_follow_up, standalone_question
 from assistant.grounding import ground
 from assistant.llm import LLMAnswerer
 from assistant.models import Answer, ParagraphContext, Turn
+from assistant.quarantine import usable_hits
 from assistant.reply import compose_reply, inquiry_question
 from index.base import SearchHit
 from index.embeddings import NamedEmbeddings
@@ -108,7 +109,7 @@ class Assistant:
 
     def _answer(self, question: str, history: list[Turn] | None = None) -> Answer:
         q = self._standalone(self.validate(question), history)
-        hits = self.searcher.search(normalize_text(q), max(10, self.top_k))
+        hits = usable_hits(self.searcher.search(normalize_text(q), max(10, self.top_k)), self._paragraphs)
         evidence = prefer_stated_figure(q, self.picker.pick(q, hits, top=self.top_k))
         if not evidence or evidence[0].score < self.min_evidence_score:
             return self._refusal(q, hits, evidence[0].paragraph if evidence else None)

@@ -17,6 +17,7 @@ class SourceEntry(BaseModel):
     sha256: str
     encoding: str
     paragraphs: int
+    quarantined: int = 0  # instruction-like paragraphs: kept for display, never evidence
 
 
 class SkippedEntry(BaseModel):

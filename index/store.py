@@ -197,8 +197,11 @@ def _manifest(
     chunk_max_tokens: int,
 ) -> IndexManifest:
     counts: dict[str, int] = {}
+    quarantined: dict[str, int] = {}
     for p in paragraphs:
         counts[p.source_file] = counts.get(p.source_file, 0) + 1
+        if p.quarantine:
+            quarantined[p.source_file] = quarantined.get(p.source_file, 0) + 1
     return IndexManifest(
         embedder_id=embedder.model_id,
         dim=embedder.dim,
@@ -210,6 +213,7 @@ def _manifest(
                 sha256=d.sha256,
                 encoding=d.encoding,
                 paragraphs=counts.get(d.source_file, 0),
+                quarantined=quarantined.get(d.source_file, 0),
             )
             for d in documents
         ],

@@ -8,6 +8,7 @@ temp folder so a concurrent builder's pruning never deletes it.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -31,6 +32,8 @@ from index.records import read_jsonl, write_jsonl
 from index.vector_store import drop_vectors, load_vectors, vectors_file, write_vectors
 from ingestion.models import Chunk, Paragraph, SourceDocument
 from ingestion.normalize import search_form
+
+log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -263,9 +266,38 @@ def load_index(
     except IndexCorruptError:
         if version_path is not None:
             raise
-        # A concurrent build may have swapped and pruned the version under us: retry the new one once.
-        time.sleep(0.05)
-        return _load(current_version(index_dir), embedder_id)
+    # A concurrent build may have swapped and pruned the version under us: retry the new one once.
+    time.sleep(0.05)
+    path = current_version(index_dir)  # a broken pointer is reported, not guessed around
+    try:
+        return _load(path, embedder_id)
+    except IndexCorruptError as exc:
+        fallback = _newest_intact(index_dir, path, embedder_id, exc)
+        if fallback is None:
+            raise
+        return fallback
+
+
+def _newest_intact(
+    index_dir: Path, bad: Path, embedder_id: str | None, error: Exception
+) -> LoadedIndex | None:
+    """The newest other version that passes its checksums, when the current one does not; the
+    pointer is left alone (readers never write) and the next ingest builds a fresh version."""
+    versions = index_dir / "versions"
+    names = sorted(
+        (p.name for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True
+    )
+    for name in names:
+        if name == bad.name:
+            continue
+        try:
+            loaded = _load(versions / name, embedder_id)
+        except IndexStoreError:
+            continue
+        log.warning("index version %s is unusable (%s); serving the intact version %s", bad.name, error, name)
+        return loaded
+    log.error("index version %s is unusable (%s) and no intact earlier version exists", bad.name, error)
+    return None
 
 
 def _load(path: Path, embedder_id: str | None) -> LoadedIndex:

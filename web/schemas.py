@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.models import Answer, Citation, ParagraphContext, Turn
+from web.text import clean_text
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20
@@ -19,6 +20,7 @@ MAX_TURN_CHARS = 8000
 Question = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS),
+    AfterValidator(clean_text),
 ]
 
 
@@ -28,7 +30,7 @@ class TurnIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["user", "assistant"]
-    content: Annotated[str, StringConstraints(max_length=MAX_TURN_CHARS)]
+    content: Annotated[str, StringConstraints(max_length=MAX_TURN_CHARS), AfterValidator(clean_text)]
 
     def to_turn(self) -> Turn:
         return Turn(role=self.role, content=self.content)

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.models import Answer, Citation, Turn
 from web.answers import answer_stream
@@ -55,7 +55,7 @@ class ChatMessage(BaseModel):
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    model: str = MODEL_ID
+    model: Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_text)] = MODEL_ID  # echoed
     messages: Annotated[list[ChatMessage], Field(min_length=1, max_length=50)]
     stream: bool = False
 

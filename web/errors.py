@@ -181,7 +181,7 @@ def _describe(error: dict[str, Any]) -> str:
         unit = "字" if kind == "string_too_long" else "条"
         return f"{name}过长（最多 {limit} {unit}）。"
     if kind == "literal_error":
-        allowed = str(ctx.get("expected", "")).replace("'", "")
+        allowed = str(ctx.get("expected", "")).replace("'", "").replace(" or ", " 或 ")
         return f"{name}只能是 {allowed}。" if allowed else f"{name}的取值不受支持。"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return f"{name}超出允许的范围。"

@@ -42,17 +42,20 @@ def safe_name(name: str) -> str:
     return normalize_name(name, _suffixes())
 
 
-_SKIP_WORDS = (
+_SKIP_WORDS = (  # ingestion's DocumentError reasons (English) -> what the library shows
     ("zip bomb", "疑似压缩炸弹"),
-    ("inflates to", "解压后过大"),
+    ("inflates to", "解压后过大，疑似压缩炸弹"),
     ("archive members", "压缩包成员过多"),
-    ("corrupt", "文件已损坏"),
-    ("no text", "没有可提取的文字（可能是扫描件）"),
+    ("encrypted", "PDF 有密码保护"),
+    ("no text could be extracted", "没有可提取的文字（可能是扫描件或空文档）"),
     ("no content paragraphs", "清理后没有正文段落"),
-    ("empty", "文件为空"),
-    ("pdf", "PDF 无法解析"),
-    ("decode", "无法识别文字编码"),
-    ("too large", "文件过大"),
+    ("file is empty", "文件为空"),
+    ("binary content", "不是文本文件"),
+    ("undecodable", "无法识别文字编码"),
+    ("not valid", "无法识别文字编码"),
+    ("unsupported file type", "不支持的文件类型"),
+    ("cannot read", "无法读取文件"),
+    ("corrupt", "文件已损坏或无法解析"),
 )
 
 
@@ -120,7 +123,7 @@ def list_documents(request: Request, settings: SettingsDep) -> dict[str, Any]:
             "noisy_ratio": round(q.get("noisy", 0) / n, 4) if n else None,
             "quarantined_paragraphs": len(held) if n is not None else None,
             "quarantined": held[:50],
-            "skipped_reason": q.get("skipped"),
+            "skipped_reason": strip_paths(q["skipped"]) if q.get("skipped") else None,
         }
         row["status"] = _status(row)
         docs.append(row)

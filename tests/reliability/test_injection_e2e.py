@@ -46,6 +46,19 @@ def _docx() -> bytes:
     return out.getvalue()
 
 
+def _blank_pdf() -> bytes:
+    """A PDF page without text (what a scan without OCR looks like to the loader)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     corpus = tmp_path / "corpus"
@@ -98,6 +111,7 @@ def test_uploaded_injections_are_quarantined_and_never_repeated(settings: Settin
         assert client.post("/api/documents", files=files, headers=ADMIN).status_code == 201
         pdf = cjk_pdf(PDF_LINES)
         assert client.put("/api/documents/faq.pdf", content=pdf, headers=ADMIN).status_code == 201
+        assert client.put("/api/documents/blank.pdf", content=_blank_pdf(), headers=ADMIN).status_code == 201
         assert _reindex(client)["state"] == "done"
 
         docs = {d["source_file"]: d for d in client.get("/api/documents").json()["documents"]}
@@ -106,6 +120,8 @@ def test_uploaded_injections_are_quarantined_and_never_repeated(settings: Settin
         assert docs["说明.docx"]["quarantined_paragraphs"] == 2
         assert docs["faq.pdf"]["quarantined_paragraphs"] == 1
         assert "隔离" in docs["notice.txt"]["status"]
+        assert docs["blank.pdf"]["skipped_reason"] and not docs["blank.pdf"]["indexed"]
+        assert docs["blank.pdf"]["status"].startswith("已跳过：没有可提取的文字")
 
         answers = _answers(client)
     for where, text in answers.items():

@@ -25,33 +25,38 @@ from dataclasses import replace
 from .models import Paragraph
 from .normalize import to_simplified
 
-# Invisible characters that can be slipped inside a word: format (Cf: zero-width, bidi, soft
-# hyphen), variation selectors, combining grapheme joiner, Hangul fillers.
-_EXTRA_INVISIBLE = {0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, *range(0xFE00, 0xFE10)}
+# Invisible characters that can be slipped inside a word: every format character (Unicode category
+# Cf: zero-width, bidi controls, soft hyphen, tags; the list is checked against unicodedata by a
+# test), lone surrogates (they break OpenCC), variation selectors, combining grapheme joiner, fillers.
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    "\ud800-\udfff\u034f\u115f\u1160\u3164\uffa0\ufe00-\ufe0f\U000e0100-\U000e01ef]+"
+)
+_SPACES = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
-def _visible(ch: str) -> bool:
-    return unicodedata.category(ch) not in ("Cf", "Cs") and ord(ch) not in _EXTRA_INVISIBLE
+def _strip_invisible(text: str) -> str:
+    return _INVISIBLE.sub("", text)
 
 
 def marked_form(text: str) -> str:
     """NFKC, invisibles and whitespace removed, simplified script, lower case; punctuation kept."""
-    s = "".join(ch for ch in text if not 0xD800 <= ord(ch) <= 0xDFFF)  # lone surrogates break OpenCC
-    s = unicodedata.normalize("NFKC", s)
-    s = "".join(ch for ch in s if _visible(ch) and not ch.isspace())
-    return to_simplified(s).lower()
+    s = unicodedata.normalize("NFKC", _strip_invisible(text))
+    return to_simplified(_SPACES.sub("", _strip_invisible(s))).lower()
 
 
 def letters_form(text: str) -> str:
     """marked_form with every non-letter, non-digit removed: the form the concept patterns read."""
-    return "".join(ch for ch in marked_form(text) if ch.isalnum())
+    return _NOT_ALNUM.sub("", marked_form(text))
 
 
 def spaced_form(text: str) -> str:
     """For English patterns: NFKC, invisibles removed, lower case, runs of non-letters as one space."""
-    s = unicodedata.normalize("NFKC", "".join(ch for ch in text if not 0xD800 <= ord(ch) <= 0xDFFF))
-    s = "".join(ch for ch in s if _visible(ch)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", s)
+    s = unicodedata.normalize("NFKC", _strip_invisible(text))
+    return re.sub(r"[^a-z0-9]+", " ", _strip_invisible(s).lower())
 
 
 # --- vocabulary --------------------------------------------------------------------------------
@@ -166,7 +171,8 @@ _WEAK: dict[str, list[re.Pattern[str]]] = {
 
 def _signals(text: str) -> tuple[set[str], set[str]]:
     """(strong, weak) signal names found in `text`."""
-    letters, marked, spaced = letters_form(text), marked_form(text), spaced_form(text)
+    marked, spaced = marked_form(text), spaced_form(text)
+    letters = _NOT_ALNUM.sub("", marked)  # = letters_form(text), one OpenCC pass
     strong = {name for name, pats in _STRONG.items() if any(p.search(letters) for p in pats)}
     if any(p.search(marked) for p in _HEADER):
         strong.add("role_header")

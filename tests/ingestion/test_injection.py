@@ -109,3 +109,13 @@ def test_quarantine_survives_the_index_and_is_counted_in_the_manifest(tmp_path: 
     loaded = load_index(tmp_path / "index")
     assert [s.quarantined for s in loaded.manifest.sources] == [1]
     assert [p.quarantine != "" for p in loaded.paragraphs].count(True) == 1
+
+
+def test_every_format_character_is_invisible_to_the_detector() -> None:
+    """The hard-coded invisible set covers Unicode's whole Cf category (and lone surrogates)."""
+    import unicodedata
+
+    from ingestion.injection import marked_form
+
+    cf = "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
+    assert marked_form(f"忽{cf}略\ud800") == "忽略"

@@ -45,6 +45,8 @@ class IndexManifest(BaseModel):
     corpus_hash: str
     sources: list[SourceEntry]
     skipped: list[SkippedEntry] = Field(default_factory=list)
+    # paragraphs carry ingestion.injection's quarantine flag; False (older indexes): flagged at load
+    quarantine_checked: bool = False
     paragraphs: int
     chunks: int
     checksums: dict[str, str] = Field(default_factory=dict)  # relative file path -> sha256

@@ -30,6 +30,7 @@ from index.housekeeping import builder_lock, fsync_dir, prune_leftovers
 from index.manifest import IndexManifest, SkippedEntry, SourceEntry, corpus_hash, sha256_file, sha256_text
 from index.records import read_jsonl, write_jsonl
 from index.vector_store import drop_vectors, load_vectors, vectors_file, write_vectors
+from ingestion.injection import flag_paragraphs
 from ingestion.models import Chunk, Paragraph, SourceDocument
 from ingestion.normalize import search_form
 
@@ -167,6 +168,7 @@ def build_index(
             write_jsonl(tmp / "chunks.jsonl", chunks)
             manifest = _manifest(tmp, documents, paragraphs, chunks, embedder, chunk_max_tokens)
             manifest.index_type, manifest.ingest_fingerprint = index_type, fingerprint
+            manifest.quarantine_checked = True
             manifest.skipped = [SkippedEntry(source_file=f, sha256=h, reason=r) for f, h, r in skipped]
             (tmp / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
             for f in tmp.rglob("*"):
@@ -317,6 +319,8 @@ def _load(path: Path, embedder_id: str | None) -> LoadedIndex:
         raise IndexCorruptError(f"索引 {path} 无法加载：{exc}；请重新运行 `policyqa ingest`。") from exc
     if len(vectors) != len(chunks) or vectors.dim != manifest.dim or len(chunks) != manifest.chunks:
         raise IndexCorruptError(f"索引 {path} 内部不一致；请重新运行 `policyqa ingest`。")
+    if not manifest.quarantine_checked:  # built before ingest-time quarantine: never serve it unflagged
+        paragraphs = flag_paragraphs(paragraphs)
     return LoadedIndex(path, manifest, paragraphs, chunks, vectors, bm25)
 
 

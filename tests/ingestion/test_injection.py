@@ -119,3 +119,27 @@ def test_every_format_character_is_invisible_to_the_detector() -> None:
 
     cf = "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
     assert marked_form(f"忽{cf}略\ud800") == "忽略"
+
+
+def test_an_index_built_before_the_quarantine_is_flagged_when_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older index (no flags, no `quarantine_checked` in its manifest) must not serve injections."""
+    import json
+
+    import ingestion.pipeline
+
+    monkeypatch.setattr(ingestion.pipeline, "flag_paragraphs", list)  # what older code wrote
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "一、医疗保障\n住院报销比例达到90%。\n" + INJECTIONS[0] + "\n", encoding="utf-8"
+    )
+    r = ingest_directory(corpus, progress=False)
+    assert not any(p.quarantine for p in r.paragraphs)
+    version = build_index(tmp_path / "index", r.documents, r.paragraphs, r.chunks, HashingEmbedder(), 200)
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["quarantine_checked"]
+    (version / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    loaded = load_index(tmp_path / "index")
+    assert [p.text for p in loaded.paragraphs if p.quarantine] == [INJECTIONS[0]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -49,6 +50,7 @@ def ingest_and_report(settings: Settings) -> None:
         outcome = _guard(run_ingest, settings, on_embed=on_embed)
     r = outcome.report
     skipped = "; ".join(f"{f}: {why}" for f, why in r.skipped) or "none"
+    held = "; ".join(f"{f}: {n}" for f, n in sorted(r.quarantined.items())) or "none"
     if outcome.changes is not None:
         done = "no changes, index kept" if outcome.changes.up_to_date else outcome.changes.summary()
         stats = outcome.stats
@@ -56,6 +58,7 @@ def ingest_and_report(settings: Settings) -> None:
     click.echo(
         f"Ingested {r.files} files, {r.paragraphs} paragraphs, {r.chunks} chunks; "
         f"noisy paragraphs {r.noisy_paragraphs}; skipped {len(r.skipped)} ({skipped}); "
+        f"quarantined (instruction-like) paragraphs {sum(r.quarantined.values())} ({held}); "
         f"{outcome.seconds:.1f} s; index version {outcome.version}"
     )
 
@@ -151,7 +154,18 @@ def serve(host: str | None, port: int | None) -> None:
         click.echo(f"No index in {settings.index_dir}; building it from {settings.corpus_dir} ...")
         ingest_and_report(settings)
     click.echo(f"政策问答 on http://{settings.host}:{settings.port}")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # Application INFO lines (the admin action log, re-index results) go to stderr next to uvicorn's.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app decides
+    # from POLICYQA_TRUSTED_PROXIES instead (web.clientip).
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 @main.command(name="eval")

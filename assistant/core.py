@@ -14,6 +14,7 @@ from assistant.followup import is_follow_up, standalone_question
 from assistant.grounding import ground
 from assistant.llm import LLMAnswerer
 from assistant.models import Answer, ParagraphContext, Turn
+from assistant.quarantine import usable_hits
 from assistant.query import Query, QueryAnalyzer
 from assistant.reader import Candidate, ReaderModel, reason_for
 from assistant.reply import compose_letter_reply
@@ -120,7 +121,7 @@ class Assistant:
 
     def _answer(self, question: str, history: list[Turn] | None = None) -> Answer:
         q = self.analyse(self._standalone(self.validate(question), history))
-        hits = self.searcher.search(q.norm, max(10, self.top_k))
+        hits = usable_hits(self.searcher.search(q.norm, max(10, self.top_k)), self._paragraphs)
         reading = self.reader.read(q, hits, self.top_k)
         evidence = reading.evidence
         hits = rerank_hits(hits, evidence)

@@ -136,6 +136,7 @@ def run_ingest(
         report = IngestReport(
             len(m.sources), m.paragraphs, m.chunks, [(k.source_file, k.reason) for k in m.skipped]
         )
+        report.quarantined = {s.source_file: s.quarantined for s in m.sources if s.quarantined}
         return IngestOutcome(report, time.perf_counter() - t0, plan.version, plan)
     result = ingest_directory(
         settings.corpus_dir, max_tokens=settings.chunk_max_tokens, progress=progress, previous=plan.previous

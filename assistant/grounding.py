@@ -3,8 +3,9 @@
 A sentence that states a figure must cite a paragraph that states the same figure for the same measure
 (`assistant.figure_context`: a 体检率 does not ground a 管理率, a total not a per-household standard, a list
 number or a date not a duration); a place it names must belong to the cited paragraph's scope; markers must
-point at a numbered source. What can be repaired from the evidence (a figure cited to the wrong source) is
-re-cited; what cannot is removed. A sentence quoted verbatim from a cited paragraph (the extractive
+point at a numbered source; a paragraph quarantined at ingest as instruction-like (ingestion.injection)
+grounds nothing. What can be repaired from the evidence (a figure cited to the wrong source) is re-cited;
+what cannot is removed. A sentence quoted verbatim from a cited paragraph (the extractive
 backend) states its figures exactly as the source does, so only the value check applies to it.
 """
 
@@ -42,19 +43,6 @@ def split_with_markers(text: str) -> list[str]:
     return [s for s in (m.group(0) for m in _SENTENCE.finditer(text)) if s.strip()]
 
 
-_INSTRUCTION = re.compile(
-    r"忽略(之前|以上|上述|前面)?的?(所有)?(指令|指示|提示|要求|规则)|无视(之前|以上)?的?(指令|规则)|"
-    r"你现在(是|扮演)|请(直接)?回答[：:]|系统提示|ignore (all )?(previous|prior|above) instructions|"
-    r"disregard (the )?(previous|above)|you are now",
-    re.IGNORECASE,
-)
-
-
-def looks_like_instruction(text: str) -> bool:
-    """Text that addresses the model instead of stating policy: it is never evidence for a claim."""
-    return bool(_INSTRUCTION.search(normalize_text(text)))
-
-
 def places_in(text: str) -> set[str]:
     """Place names (…县, …市, …村委会, …卫生院) a text states, by the ingestion scope extractor."""
     return set(extract_places(normalize_text(text)))
@@ -87,7 +75,7 @@ def ground(text: str, sources: list[Paragraph]) -> GroundingReport:
     """Keep sentences with valid markers, figures stated for the same measure in a cited paragraph, and
     places in its scope; re-cite a figure to the paragraph that states it; remove the rest, with reasons."""
     report = GroundingReport(text="")
-    tainted = {i + 1 for i, p in enumerate(sources) if looks_like_instruction(p.text)}
+    tainted = {i + 1 for i, p in enumerate(sources) if p.quarantine}  # flagged at ingest (injection)
     numbers_of = [set() if i + 1 in tainted else extract_numbers(p.text) for i, p in enumerate(sources)]
     kept: list[str] = []
     for raw in split_with_markers(text):

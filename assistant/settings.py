@@ -59,11 +59,24 @@ class Settings(BaseSettings):
         "flat", description="Vector index: flat (exact, small corpora) or hnsw (approximate, ~1M chunks)."
     )
     rate_limit_per_minute: float = Field(
-        60.0, ge=0.0, description="Sustained /api/ask requests per client IP per minute; 0 = off."
+        60.0,
+        ge=0.0,
+        description="Answer/write requests per client per minute (per group); 0 = off.",
     )
     rate_limit_burst: int = Field(20, ge=1, description="Requests a client may send at once (bucket size).")
     cors_origins: str | None = Field(
         None, description="Comma-separated browser origins allowed by CORS; unset = no CORS headers."
+    )
+    # hostile clients (issue 13)
+    max_body_kb: int = Field(
+        1024, ge=16, le=65536, description="Largest request body (KB) outside uploads; bigger gets 413."
+    )
+    trusted_proxies: str | None = Field(
+        None,
+        description="Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed; unset = none.",
+    )
+    feedback_max_mb: int = Field(
+        50, ge=1, le=10000, description="Feedback database size cap (MB); new feedback gets 4xx beyond it."
     )
 
     # retrieval (issue 3): defaults = the winning ablation row (docs/evals.md) = RetrievalParams()

@@ -19,6 +19,7 @@ class SourceEntry(BaseModel):
     paragraphs: int
     title: str = ""  # the document's title (derived at ingest or set by the admin)
     articles: list[str] = Field(default_factory=list)  # display title per article_index ("" = none)
+    quarantined: int = 0  # instruction-like paragraphs: kept for display, never evidence
 
 
 class SkippedEntry(BaseModel):
@@ -46,6 +47,8 @@ class IndexManifest(BaseModel):
     corpus_hash: str
     sources: list[SourceEntry]
     skipped: list[SkippedEntry] = Field(default_factory=list)
+    # paragraphs carry ingestion.injection's quarantine flag; False (older indexes): flagged at load
+    quarantine_checked: bool = False
     paragraphs: int
     chunks: int
     checksums: dict[str, str] = Field(default_factory=dict)  # relative file path -> sha256

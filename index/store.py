@@ -9,6 +9,7 @@ temp folder so a concurrent builder's pruning never deletes it.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -31,9 +32,12 @@ from index.manifest import IndexManifest, SkippedEntry, SourceEntry, corpus_hash
 from index.records import read_jsonl, write_jsonl
 from index.sentences import SentenceVectors, write_sentence_vectors
 from index.vector_store import drop_vectors, load_vectors, vectors_file, write_vectors
+from ingestion.injection import flag_paragraphs
 from ingestion.models import Chunk, Paragraph, SourceDocument
 from ingestion.normalize import search_form
 from ingestion.titles import article_labels
+
+log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -169,6 +173,7 @@ def build_index(
             write_jsonl(tmp / "chunks.jsonl", chunks)
             manifest = _manifest(tmp, documents, paragraphs, chunks, embedder, chunk_max_tokens)
             manifest.index_type, manifest.ingest_fingerprint = index_type, fingerprint
+            manifest.quarantine_checked = True
             manifest.skipped = [SkippedEntry(source_file=f, sha256=h, reason=r) for f, h, r in skipped]
             (tmp / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
             for f in tmp.rglob("*"):
@@ -203,9 +208,12 @@ def _manifest(
 ) -> IndexManifest:
     counts: dict[str, int] = {}
     by_file: dict[str, list[Paragraph]] = {}
+    quarantined: dict[str, int] = {}
     for p in paragraphs:
         counts[p.source_file] = counts.get(p.source_file, 0) + 1
         by_file.setdefault(p.source_file, []).append(p)
+        if p.quarantine:
+            quarantined[p.source_file] = quarantined.get(p.source_file, 0) + 1
     return IndexManifest(
         embedder_id=embedder.model_id,
         dim=embedder.dim,
@@ -219,6 +227,7 @@ def _manifest(
                 paragraphs=counts.get(d.source_file, 0),
                 title=d.title,
                 articles=article_labels(by_file.get(d.source_file, ()), d.title),
+                quarantined=quarantined.get(d.source_file, 0),
             )
             for d in documents
         ],
@@ -268,9 +277,38 @@ def load_index(
     except IndexCorruptError:
         if version_path is not None:
             raise
-        # A concurrent build may have swapped and pruned the version under us: retry the new one once.
-        time.sleep(0.05)
-        return _load(current_version(index_dir), embedder_id)
+    # A concurrent build may have swapped and pruned the version under us: retry the new one once.
+    time.sleep(0.05)
+    path = current_version(index_dir)  # a broken pointer is reported, not guessed around
+    try:
+        return _load(path, embedder_id)
+    except IndexCorruptError as exc:
+        fallback = _newest_intact(index_dir, path, embedder_id, exc)
+        if fallback is None:
+            raise
+        return fallback
+
+
+def _newest_intact(
+    index_dir: Path, bad: Path, embedder_id: str | None, error: Exception
+) -> LoadedIndex | None:
+    """The newest other version that passes its checksums, when the current one does not; the
+    pointer is left alone (readers never write) and the next ingest builds a fresh version."""
+    versions = index_dir / "versions"
+    names = sorted(
+        (p.name for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True
+    )
+    for name in names:
+        if name == bad.name:
+            continue
+        try:
+            loaded = _load(versions / name, embedder_id)
+        except IndexStoreError:
+            continue
+        log.warning("index version %s is unusable (%s); serving the intact version %s", bad.name, error, name)
+        return loaded
+    log.error("index version %s is unusable (%s) and no intact earlier version exists", bad.name, error)
+    return None
 
 
 def _load(path: Path, embedder_id: str | None) -> LoadedIndex:
@@ -291,6 +329,8 @@ def _load(path: Path, embedder_id: str | None) -> LoadedIndex:
         raise IndexCorruptError(f"索引 {path} 无法加载：{exc}；请重新运行 `policyqa ingest`。") from exc
     if len(vectors) != len(chunks) or vectors.dim != manifest.dim or len(chunks) != manifest.chunks:
         raise IndexCorruptError(f"索引 {path} 内部不一致；请重新运行 `policyqa ingest`。")
+    if not manifest.quarantine_checked:  # built before ingest-time quarantine: never serve it unflagged
+        paragraphs = flag_paragraphs(paragraphs)
     return LoadedIndex(path, manifest, paragraphs, chunks, vectors, bm25, sentences)
 
 

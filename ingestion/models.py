@@ -35,6 +35,7 @@ class Paragraph:
     noisy: bool = False  # still carries likely mojibake after repair
     places: tuple[str, ...] = ()  # places its figures belong to (own text, heading path, article opening)
     years: tuple[int, ...] = ()  # years its figures belong to, same sources
+    quarantine: str = ""  # why it reads as an instruction (ingestion.injection); "" = usable as evidence
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,4 @@ class IngestReport:
     chunks: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     noisy_paragraphs: int = 0
+    quarantined: dict[str, int] = field(default_factory=dict)  # file -> instruction-like paragraphs

@@ -11,6 +11,7 @@ from rich.progress import Progress
 from .chunking import chunk_paragraphs
 from .errors import DocumentError
 from .incremental import PreviousFile, dedupe_chunks, file_sha256
+from .injection import flag_paragraphs
 from .loaders import iter_corpus_files, load_document
 from .models import Chunk, IngestReport, Paragraph, SourceDocument
 from .paragraphs import parse_document
@@ -34,7 +35,7 @@ class IngestResult:
 def _ingest_file(path: Path, root: Path, max_tokens: int, result: IngestResult) -> None:
     """Load, parse and chunk one file, appending to `result` only when all steps succeed."""
     doc = load_document(path, root)
-    paragraphs = assign_scope(parse_document(doc))
+    paragraphs = flag_paragraphs(assign_scope(parse_document(doc)))  # instruction-like: not evidence
     if not paragraphs:
         raise DocumentError(path, "no content paragraphs left after cleaning")
     chunks = scope_chunks(chunk_paragraphs(paragraphs, max_tokens=max_tokens), paragraphs)
@@ -91,4 +92,7 @@ def ingest_directory(
     report.paragraphs = len(result.paragraphs)
     report.chunks = len(result.chunks)
     report.noisy_paragraphs = sum(p.noisy for p in result.paragraphs)
+    for p in result.paragraphs:
+        if p.quarantine:
+            report.quarantined[p.source_file] = report.quarantined.get(p.source_file, 0) + 1
     return result

@@ -17,12 +17,13 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.models import Answer, Citation, Turn
 from web.deps import AssistantDep, AssistantLike
-from web.errors import INTERNAL_ERROR_MESSAGE, USER_ERRORS, unavailable_message
+from web.errors import INTERNAL_ERROR_MESSAGE, USER_ERRORS, strip_paths, unavailable_message
 from web.schemas import AskRequest, AskResponse, ErrorOut
+from web.text import clean_text
 from web.titles import Titles, TitlesDep
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,9 @@ def _frames(
                 yield sse("delta", {"text": item})
     except USER_ERRORS as exc:  # too late for an HTTP status: report it in the stream
         logger.warning("stream failed: %r", exc)
-        yield sse("error", {"detail": unavailable_message(exc) or str(exc) or INTERNAL_ERROR_MESSAGE})
+        yield sse(
+            "error", {"detail": unavailable_message(exc) or strip_paths(str(exc)) or INTERNAL_ERROR_MESSAGE}
+        )
     except Exception:
         logger.exception("stream failed")
         yield sse("error", {"detail": INTERNAL_ERROR_MESSAGE})
@@ -122,9 +125,15 @@ class DocxRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REPLY_CHARS)]
+    text: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REPLY_CHARS),
+        AfterValidator(clean_text),  # control characters would also break the .docx XML
+    ]
     citations: list[SourceRef] = Field(default_factory=list, max_length=100)
-    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = "答复意见（草稿）"
+    title: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(clean_text)
+    ] = "答复意见（草稿）"
 
 
 def verified_citations(assistant: AssistantLike, refs: list[SourceRef]) -> list[Citation]:

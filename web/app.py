@@ -26,6 +26,7 @@ from web.errors import (
     INTERNAL_ERROR_MESSAGE,
     USER_ERRORS,
     install_error_handlers,
+    strip_paths,
     unavailable_message,
 )
 from web.routes import router
@@ -56,7 +57,9 @@ def _build(app: FastAPI, settings: Settings | None, factory: AssistantFactory) -
     except USER_ERRORS as exc:
         logger.error("assistant unavailable, serving 503 on API calls: %s", exc)
         app.state.assistant = None
-        app.state.assistant_error = unavailable_message(exc) or str(exc) or INTERNAL_ERROR_MESSAGE
+        app.state.assistant_error = (
+            unavailable_message(exc) or strip_paths(str(exc)) or INTERNAL_ERROR_MESSAGE
+        )
 
 
 def create_app(

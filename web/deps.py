@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from assistant.models import Answer, ParagraphContext, Turn
 from assistant.settings import Settings
+from web.audit import record
 from web.errors import AssistantUnavailableError
 
 ADMIN_DISABLED_MESSAGE = "管理功能未启用：服务器没有配置管理员令牌（POLICYQA_ADMIN_TOKEN）。"
@@ -63,12 +64,15 @@ def require_admin(
     """Admin endpoints: `Authorization: Bearer <token>` (or `X-Admin-Token`), compared in constant time."""
     token = get_settings(request).admin_token  # SecretStr; a plain str if set via model_copy
     expected = token.get_secret_value() if isinstance(token, SecretStr) else (token or "")
+    action = f"{request.method} {request.url.path}"
     if not expected:
+        record(request, "auth", action, "refused 403 (no admin token configured)")
         raise HTTPException(status_code=403, detail=ADMIN_DISABLED_MESSAGE)
     given = x_admin_token or ""
     if authorization and authorization.lower().startswith("bearer "):
         given = authorization[7:].strip()
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        record(request, "auth", action, "refused 401 (bad or missing token)")
         raise HTTPException(status_code=401, detail=ADMIN_DENIED_MESSAGE)
 
 

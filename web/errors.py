@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.errors import (
@@ -55,15 +57,46 @@ def unavailable_message(exc: Exception) -> str | None:
         base = MODEL_UNAVAILABLE_MESSAGE
     else:
         return None
-    detail = str(exc).strip()
+    detail = strip_paths(str(exc).strip())
     if not detail or detail in base:
         return base
     # Index messages usually say what to run already; don't say it twice.
     return detail if "policyqa" in detail else f"{base}（{detail}）"
 
 
-def _detail(status: int, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": message})
+_PATH = re.compile(r"(?<![\w.:/~-])/(?:[^\s/（）()，,。；;：:'\"“”]+/)+([^\s/（）()，,。；;：:'\"“”]*)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_STATUS_MESSAGES = {
+    400: "请求无法解析，请检查请求体的格式。",
+    401: "需要身份验证。",
+    403: "没有权限执行此操作。",
+    404: "未找到请求的地址或资源。",
+    405: "该地址不支持这种请求方法。",
+    406: "无法提供所要求的响应格式。",
+    409: "请求与当前状态冲突。",
+    411: "缺少请求体长度。",
+    413: "请求内容过大。",
+    415: "不支持的内容类型。",
+    422: "请求内容无效。",
+    429: "请求过于频繁，请稍后再试。",
+}
+
+
+def strip_paths(message: str) -> str:
+    """Server paths out of a user-facing message: `/srv/data/index/CURRENT` -> `CURRENT`."""
+    return _PATH.sub(lambda m: m.group(1) or "（服务器目录）", message)
+
+
+def _detail(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": strip_paths(message)}, headers=headers)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    """Starlette/FastAPI HTTP errors: our Chinese details pass, framework English is translated."""
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) and _CJK.search(exc.detail) else ""
+    message = detail or _STATUS_MESSAGES.get(exc.status_code, f"请求无法处理（{exc.status_code}）。")
+    return _detail(exc.status_code, message, exc.headers)
 
 
 async def _user_error(_: Request, exc: Exception) -> JSONResponse:
@@ -74,7 +107,7 @@ async def _user_error(_: Request, exc: Exception) -> JSONResponse:
     if message is not None:
         logger.warning("assistant unavailable: %r", exc)
         return _detail(503, message)
-    # Other user errors are documented as user-safe, so their message may be shown.
+    # Other user errors are documented as user-safe, so their message may be shown (paths stripped).
     logger.error("assistant error", exc_info=exc)
     return _detail(500, str(exc).strip() or INTERNAL_ERROR_MESSAGE)
 
@@ -87,36 +120,77 @@ _FIELD_NAMES = {
     "question": "问题",
     "history": "对话历史",
     "role": "角色",
-    "content": "内容",
+    "content": "消息内容",
     "mode": "模式",
     "text": "正文",
     "rating": "评价",
     "comment": "备注",
-    "messages": "消息",
+    "messages": "消息列表",
+    "answer": "回答",
+    "refused": "是否拒答",
+    "citations": "引用来源",
+    "n": "引用编号",
+    "paragraph_id": "段落编号",
+    "source_file": "来源文件",
+    "article_title": "文章标题",
+    "heading_path": "标题层级",
+    "start": "起始位置",
+    "end": "结束位置",
+    "related": "相关段落",
+    "title": "标题",
+    "model": "模型",
+    "stream": "流式输出",
+    "type": "类型",
+    "limit": "条数上限",
+    "name": "文件名",
 }
+_PLACES = {"body": "请求体", "query": "查询参数", "path": "地址", "header": "请求头"}
+
+
+def _field_name(loc: Sequence[Any]) -> tuple[str, str]:
+    """(raw field, words for it): the innermost known field of the error location; type tags that
+    pydantic puts into union locations (`list[dict[str,any]]`) are never shown."""
+    for part in reversed(loc):
+        if isinstance(part, str) and part in _FIELD_NAMES:
+            return part, _FIELD_NAMES[part]
+    where = _PLACES.get(str(loc[0]), "请求") if loc else "请求"
+    return "", f"{where}中的某个字段"
 
 
 def _describe(error: dict[str, Any]) -> str:
-    """One Chinese sentence for one pydantic error (only the kinds a client realistically hits)."""
+    """One Chinese sentence for one pydantic error, naming the field in words."""
     kind = error.get("type", "")
     loc: Sequence[Any] = error.get("loc", ())
-    field = next((str(p) for p in reversed(loc) if isinstance(p, str) and p != "body"), "")
-    name = _FIELD_NAMES.get(field, field or "请求体")
+    field, name = _field_name(loc)
     ctx = error.get("ctx") or {}
     if kind == "json_invalid":
         return "请求体不是有效的 JSON。"
+    if len(loc) == 1 and (kind.startswith("model_") or kind == "dict_type"):
+        return "请求体应为 JSON 对象。"
     if kind == "missing":
-        return f"缺少字段：{name}。"
+        return f"缺少{name}。" if field or len(loc) > 1 else "缺少请求体。"
     if kind == "extra_forbidden":
-        return f"不支持的字段：{field}。"
+        extra = str(loc[-1]) if loc else ""
+        return f"不支持的字段：{extra[:40]}。"
     if kind == "string_too_short" and field == "question":
         return "问题不能为空。"
+    if kind in ("string_too_short", "too_short"):
+        return f"{name}不能为空。"
     if kind in ("string_too_long", "too_long"):
         limit = ctx.get("max_length", "")
         unit = "字" if kind == "string_too_long" else "条"
         return f"{name}过长（最多 {limit} {unit}）。"
-    if kind == "literal_error" and field == "role":
-        return "对话历史中的角色只能是 user 或 assistant。"
+    if kind == "literal_error":
+        allowed = str(ctx.get("expected", "")).replace("'", "").replace(" or ", " 或 ")
+        return f"{name}只能是 {allowed}。" if allowed else f"{name}的取值不受支持。"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{name}超出允许的范围。"
+    if kind == "value_error":
+        reason = str(ctx.get("error", "")).strip()
+        return f"{name}{reason}。" if reason else f"{name}格式不正确。"
+    if kind.startswith(("int_", "float_", "bool_", "string_", "list_", "dict_", "model_")):
+        expected = {"int": "整数", "float": "数字", "bool": "是或否", "string": "文本", "list": "列表"}
+        return f"{name}应为{expected.get(kind.split('_')[0], '正确的格式')}。"
     return f"{name}格式不正确。"
 
 
@@ -182,4 +256,5 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(cls, _user_error)
     app.add_exception_handler(AssistantUnavailableError, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(CatchAllMiddleware)

@@ -16,16 +16,17 @@ import json
 import secrets
 import sqlite3
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from fastapi.responses import StreamingResponse
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from web.deps import AdminDep, SettingsDep
-from web.schemas import CitationOut
+from web.text import clean_text
 
 router = APIRouter()
 
@@ -64,6 +65,14 @@ class FeedbackStore:
         db.row_factory = sqlite3.Row
         return db
 
+    def size_bytes(self) -> int:
+        """Bytes on disk (database plus journal files): what the cap limits."""
+        total = 0
+        for suffix in ("", "-wal", "-journal"):
+            f = self.path.with_name(self.path.name + suffix)
+            total += f.stat().st_size if f.exists() else 0
+        return total
+
     def add(self, item: dict[str, Any]) -> int:
         row = {**item, "created_at": datetime.now(UTC).isoformat(timespec="seconds")}
         row["citations"] = json.dumps(row["citations"], ensure_ascii=False)
@@ -90,14 +99,30 @@ class FeedbackStore:
             sql, args = sql + " WHERE rating = ?", (rating,)
         with self._lock, self._connect() as db:
             rows = db.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
-        out = []
-        for r in rows:
-            d = dict(r)
-            d["citations"] = json.loads(d["citations"])
-            d["refused"] = bool(d["refused"])
-            d.pop("edit_key", None)
-            out.append(d)
-        return out
+        return [_row(r) for r in rows]
+
+    def iter_oldest_first(self, rating: str | None = None, batch: int = 200) -> Iterator[dict[str, Any]]:
+        """Every row, oldest first, read in batches: an export never holds the whole table."""
+        last = 0
+        while True:
+            sql, args = "SELECT * FROM feedback WHERE id > ?", [last]
+            if rating:
+                sql, args = sql + " AND rating = ?", [*args, rating]
+            with self._lock, self._connect() as db:
+                rows = db.execute(sql + " ORDER BY id LIMIT ?", (*args, batch)).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield _row(r)
+            last = int(rows[-1]["id"])
+
+
+def _row(r: sqlite3.Row) -> dict[str, Any]:
+    d = dict(r)
+    d["citations"] = json.loads(d["citations"])
+    d["refused"] = bool(d["refused"])
+    d.pop("edit_key", None)  # the key that lets a browser add its comment is never exported
+    return d
 
 
 def gold_draft(row: dict[str, Any]) -> dict[str, Any]:
@@ -126,18 +151,43 @@ def get_store(request: Request, settings: SettingsDep) -> FeedbackStore:
     return store
 
 
+Short = Annotated[str, StringConstraints(max_length=500), AfterValidator(clean_text)]
+MAX_FEEDBACK_CITATIONS = 20
+
+
+class FeedbackCitationIn(BaseModel):
+    """A citation as the browser holds it, every field bounded (a rating must stay small)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    n: int = Field(ge=1, le=999)
+    paragraph_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    source_file: Annotated[str, StringConstraints(max_length=255)]
+    article_title: Short = ""
+    heading_path: list[Short] = Field(default_factory=list, max_length=10)
+    text: Annotated[str, StringConstraints(max_length=5000), AfterValidator(clean_text)] = ""
+    start: int = Field(0, ge=0)
+    end: int = Field(0, ge=0)
+
+
 class FeedbackIn(BaseModel):
-    """Body of `POST /api/feedback`."""
+    """Body of `POST /api/feedback`: at most about 100 KB of text however it is filled."""
 
     model_config = ConfigDict(extra="forbid")
 
     rating: Literal["up", "down"]
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    comment: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(clean_text)
+    ] = ""
     mode: Literal["chat", "reply"] = "chat"
-    question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    answer: Annotated[str, StringConstraints(max_length=20000)]
+    question: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+        AfterValidator(clean_text),
+    ]
+    answer: Annotated[str, StringConstraints(max_length=20000), AfterValidator(clean_text)]
     refused: bool = False
-    citations: list[CitationOut] = Field(default_factory=list, max_length=50)
+    citations: list[FeedbackCitationIn] = Field(default_factory=list, max_length=MAX_FEEDBACK_CITATIONS)
 
 
 def _original_text(request: Request, paragraph_id: str) -> str | None:
@@ -149,16 +199,23 @@ def _original_text(request: Request, paragraph_id: str) -> str | None:
     return None
 
 
-@router.post("/api/feedback", status_code=201)
+FEEDBACK_FULL_MESSAGE = "反馈存储已达上限（{mb} MB），暂时无法记录新的反馈；请联系管理员导出并清理。"
+
+
+@router.post("/api/feedback", status_code=201, responses={409: {"description": "Feedback store full."}})
 def add_feedback(body: FeedbackIn, request: Request, settings: SettingsDep) -> dict[str, Any]:
-    """Record one rating; anyone who can ask can rate. `key` lets the same browser add a comment."""
+    """Record one rating; anyone who can ask can rate, until the store reaches its size cap. `key` lets
+    the same browser add a comment."""
+    store = get_store(request, settings)
+    if store.size_bytes() >= settings.feedback_max_mb * 1024 * 1024:
+        raise HTTPException(status_code=409, detail=FEEDBACK_FULL_MESSAGE.format(mb=settings.feedback_max_mb))
     item = body.model_dump()
     for c in item["citations"]:  # display-only fields stay out of the gold-set draft
         for extra in ("document_title", "article", "location"):
             c.pop(extra, None)
     item["source_quote"] = _original_text(request, body.citations[0].paragraph_id) if body.citations else None
     item["edit_key"] = secrets.token_urlsafe(16)
-    return {"id": get_store(request, settings).add(item), "key": item["edit_key"]}
+    return {"id": store.add(item), "key": item["edit_key"]}
 
 
 class CommentIn(BaseModel):
@@ -192,9 +249,9 @@ def list_feedback(
 @router.get("/api/feedback/export.jsonl", dependencies=[AdminDep])
 def export_feedback(
     request: Request, settings: SettingsDep, rating: Literal["up", "down"] | None = None
-) -> Response:
-    """Gold-set draft, one JSON object a line (admin)."""
-    rows = reversed(get_store(request, settings).list(rating, limit=100000))
-    body = "".join(json.dumps(gold_draft(r), ensure_ascii=False) + "\n" for r in rows)
+) -> StreamingResponse:
+    """Gold-set draft, one JSON object a line (admin), streamed row by row."""
+    rows = get_store(request, settings).iter_oldest_first(rating)
+    lines = (json.dumps(gold_draft(r), ensure_ascii=False) + "\n" for r in rows)
     headers = {"Content-Disposition": 'attachment; filename="feedback-gold-draft.jsonl"'}
-    return Response(body, media_type="application/x-ndjson; charset=utf-8", headers=headers)
+    return StreamingResponse(lines, media_type="application/x-ndjson; charset=utf-8", headers=headers)

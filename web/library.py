@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import time
-import unicodedata
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path as FsPath
 from typing import Annotated, Any
@@ -20,8 +20,12 @@ from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from assistant.settings import Settings
+from web.audit import audit_line, audited, who
 from web.deps import AdminDep, AssistantLike, SettingsDep
+from web.errors import strip_paths
+from web.limits import MULTIPART_ALLOWANCE
 from web.titles import titles_for
+from web.uploads import look_alike, normalize_name, read_upload
 
 logger = logging.getLogger(__name__)
 
@@ -39,43 +43,66 @@ def _suffixes() -> frozenset[str]:
 
 
 def safe_name(name: str) -> str:
-    """A plain file name inside the corpus dir with a supported suffix, or a 422."""
-    name = unicodedata.normalize("NFC", name.strip())
-    bad = (
-        not name
-        or name.startswith(".")
-        or FsPath(name).name != name
-        or "\\" in name
-        or any(unicodedata.category(ch).startswith("C") for ch in name)
-    )
-    if bad:
-        raise HTTPException(status_code=422, detail="文件名无效：只能是不含路径的普通文件名。")
-    if FsPath(name).suffix.lower() not in _suffixes():
-        raise HTTPException(status_code=422, detail="不支持的文件类型（支持 txt、md、html、docx、pdf）。")
-    return name
+    """A plain, NFKC-normalised file name inside the corpus dir with a supported suffix, or a 422."""
+    return normalize_name(name, _suffixes())
 
 
-def _quality(assistant: AssistantLike | None) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
-    """Paragraphs, noisy paragraphs and a preview (its first body paragraph) per file, from the loaded
-    index (empty for fakes)."""
+_SKIP_WORDS = (  # ingestion's DocumentError reasons (English) -> what the library shows
+    ("zip bomb", "疑似压缩炸弹"),
+    ("inflates to", "解压后过大，疑似压缩炸弹"),
+    ("archive members", "压缩包成员过多"),
+    ("encrypted", "PDF 有密码保护"),
+    ("no text could be extracted", "没有可提取的文字（可能是扫描件或空文档）"),
+    ("no content paragraphs", "清理后没有正文段落"),
+    ("file is empty", "文件为空"),
+    ("binary content", "不是文本文件"),
+    ("undecodable", "无法识别文字编码"),
+    ("not valid", "无法识别文字编码"),
+    ("unsupported file type", "不支持的文件类型"),
+    ("cannot read", "无法读取文件"),
+    ("corrupt", "文件已损坏或无法解析"),
+)
+
+
+def skip_reason_zh(reason: str) -> str:
+    """The ingest skip reason in words an admin reads (the English original stays in the API)."""
+    low = reason.lower()
+    return next((zh for key, zh in _SKIP_WORDS if key in low), "无法解析该文件")
+
+
+def _quality(assistant: AssistantLike | None) -> dict[str, dict[str, Any]]:
+    """Per file of the loaded index: paragraphs, noisy and quarantined paragraphs and a preview (its first
+    body paragraph), or a skip reason."""
     index = getattr(assistant, "index", None)
     if index is None:
-        return {}, {}, {}
-    paragraphs = {s.source_file: s.paragraphs for s in index.manifest.sources}
-    noisy: dict[str, int] = {}
-    preview: dict[str, str] = {}
+        return {}
+    out: dict[str, dict[str, Any]] = {
+        s.source_file: {"paragraphs": s.paragraphs, "noisy": 0, "quarantined": [], "preview": ""}
+        for s in index.manifest.sources
+    }
     for p in index.paragraphs:
-        if p.noisy:
-            noisy[p.source_file] = noisy.get(p.source_file, 0) + 1
-        elif p.source_file not in preview and not p.is_heading and len(p.text) >= 20:
-            preview[p.source_file] = p.text[:PREVIEW_CHARS] + ("…" if len(p.text) > PREVIEW_CHARS else "")
-    return paragraphs, noisy, preview
+        entry = out.get(p.source_file)
+        if entry is not None and p.noisy:
+            entry["noisy"] += 1
+        elif entry is not None and not entry["preview"] and not p.is_heading and len(p.text) >= 20:
+            entry["preview"] = p.text[:PREVIEW_CHARS] + ("…" if len(p.text) > PREVIEW_CHARS else "")
+        if entry is not None and p.quarantine:
+            entry["quarantined"].append({"paragraph_id": p.id, "reason": p.quarantine})
+    for k in index.manifest.skipped:
+        out[k.source_file] = {"paragraphs": None, "skipped": k.reason}
+    return out
 
 
-def _skipped(assistant: AssistantLike | None) -> dict[str, str]:
-    """Why the last ingest could not use a file, per file."""
-    manifest = getattr(getattr(assistant, "index", None), "manifest", None)
-    return {s.source_file: s.reason for s in getattr(manifest, "skipped", None) or ()}
+def _status(row: dict[str, Any]) -> str:
+    """One Chinese status line for the library table."""
+    if row["skipped_reason"]:
+        base = f"已跳过：{skip_reason_zh(row['skipped_reason'])}"
+        return base if row["in_corpus"] else f"{base}（文件已删除）"
+    if not row["indexed"]:
+        return "待索引"
+    base = "已索引" if row["in_corpus"] else "已删除，待重新索引"
+    held = row["quarantined_paragraphs"]
+    return f"{base}；{held} 段疑似指令已隔离（不作为答案依据）" if held else base
 
 
 def _added(path: FsPath) -> str:
@@ -84,11 +111,10 @@ def _added(path: FsPath) -> str:
 
 @router.get("/api/documents")
 def list_documents(request: Request, settings: SettingsDep) -> dict[str, Any]:
-    """Files in the corpus and in the current index: title, date added, paragraph counts, the noisy
-    share, why a file was skipped, and a preview."""
+    """Files in the corpus and in the current index: title, date added, paragraph counts, noisy share,
+    quarantined (instruction-like) paragraphs, why a file was skipped, and a preview."""
     assistant = getattr(request.app.state, "assistant", None)
-    paragraphs, noisy, preview = _quality(assistant)
-    skipped = _skipped(assistant)
+    quality = _quality(assistant)
     corpus = settings.corpus_dir
     titles = titles_for(assistant, corpus)
     on_disk: dict[str, tuple[int, str]] = {}
@@ -97,25 +123,67 @@ def list_documents(request: Request, settings: SettingsDep) -> dict[str, Any]:
             if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in _suffixes():
                 on_disk[p.name] = (p.stat().st_size, _added(p))
     docs = []
-    for name in sorted(set(on_disk) | set(paragraphs)):
-        n = paragraphs.get(name)
+    for name in sorted(set(on_disk) | set(quality)):
+        q = quality.get(name, {})
+        n = q.get("paragraphs")
+        held = q.get("quarantined", [])
         size, added = on_disk.get(name, (None, None))
-        docs.append(
-            {
-                "source_file": name,
-                "title": titles.listed(name),
-                "added_at": added,
-                "preview": preview.get(name, ""),
-                "skipped_reason": skipped.get(name),
-                "size_bytes": size,
-                "in_corpus": name in on_disk,
-                "indexed": n is not None,
-                "paragraphs": n,
-                "noisy_paragraphs": noisy.get(name, 0) if n is not None else None,
-                "noisy_ratio": round(noisy.get(name, 0) / n, 4) if n else None,
-            }
-        )
+        row = {
+            "source_file": name,
+            "title": titles.listed(name),
+            "added_at": added,
+            "preview": q.get("preview", ""),
+            "size_bytes": size,
+            "in_corpus": name in on_disk,
+            "indexed": n is not None,
+            "paragraphs": n,
+            "noisy_paragraphs": q.get("noisy", 0) if n is not None else None,
+            "noisy_ratio": round(q.get("noisy", 0) / n, 4) if n else None,
+            "quarantined_paragraphs": len(held) if n is not None else None,
+            "quarantined": held[:50],
+            "skipped_reason": strip_paths(q["skipped"]) if q.get("skipped") else None,
+        }
+        row["status"] = _status(row)
+        docs.append(row)
     return {"documents": docs, "reindex": reindex_status(request.app)}
+
+
+def _store(settings: Settings, name: str, data: bytes) -> None:
+    """Write `data` as corpus file `name`: never over an existing or look-alike name, never half-written."""
+    if not data:
+        raise HTTPException(status_code=422, detail="文件为空。")
+    corpus = settings.corpus_dir
+    corpus.mkdir(parents=True, exist_ok=True)
+    target = corpus / name
+    if target.exists():
+        raise HTTPException(status_code=409, detail=f"已存在同名文件：{name}，请先删除或改名。")
+    twin = look_alike(name, (p.name for p in corpus.iterdir()))
+    if twin is not None:
+        raise HTTPException(
+            status_code=409, detail=f"文件名与已有文件“{twin}”看起来相同，请改用易于区分的名称。"
+        )
+    tmp = corpus / f".upload-{uuid.uuid4().hex}{FsPath(name).suffix.lower()}"  # short: never ENAMETOOLONG
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)  # never a half-written file under the real name
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+async def _upload(
+    request: Request, settings: Settings, name: str | None, title: str | None = None
+) -> dict[str, Any]:
+    limit = settings.max_upload_mb * 1024 * 1024
+    too_large = f"文件过大（上限 {settings.max_upload_mb} MB）。"
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit + MULTIPART_ALLOWANCE:
+        raise HTTPException(status_code=413, detail=too_large)
+    data, part_name = await read_upload(request, limit, too_large)
+    final = safe_name(name or part_name or "")
+    _store(settings, final, data)
+    if title:
+        _save_title(settings.corpus_dir, final, title)
+    return {"source_file": final, "size_bytes": len(data), "indexed": False, "title": title or ""}
 
 
 @router.put("/api/documents/{name}", status_code=201, dependencies=[AdminDep])
@@ -125,31 +193,22 @@ async def upload_document(
     settings: SettingsDep,
     title: Annotated[TitleText | None, Query(description="The document's title; derived when empty.")] = None,
 ) -> dict[str, Any]:
-    """Store the raw request body as a new corpus file (admin). Existing files are not replaced."""
-    name = safe_name(name)
-    limit = settings.max_upload_mb * 1024 * 1024
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(status_code=413, detail=f"文件过大（上限 {settings.max_upload_mb} MB）。")
-    data = bytearray()
-    async for part in request.stream():
-        data += part
-        if len(data) > limit:
-            raise HTTPException(status_code=413, detail=f"文件过大（上限 {settings.max_upload_mb} MB）。")
-    if not data:
-        raise HTTPException(status_code=422, detail="文件为空。")
-    corpus = settings.corpus_dir
-    corpus.mkdir(parents=True, exist_ok=True)
-    target = corpus / name
-    if target.exists():
-        raise HTTPException(status_code=409, detail=f"已存在同名文件：{name}，请先删除或改名。")
-    tmp = corpus / f".upload-{os.getpid()}-{threading.get_ident()}-{name}"
-    tmp.write_bytes(bytes(data))
-    os.replace(tmp, target)  # never a half-written file under the real name
-    if title:
-        _save_title(corpus, name, title)
-    logger.info("uploaded %s (%d bytes)", name, len(data))
-    return {"source_file": name, "size_bytes": len(data), "indexed": False, "title": title or ""}
+    """Store an uploaded file as a new corpus document (admin): the raw body, or the file part of a
+    multipart body (`curl -F file=@a.txt`). Existing and look-alike names are not replaced."""
+    with audited(request, "upload", name) as outcome:
+        safe_name(name)  # refuse a bad name before reading the body
+        stored = await _upload(request, settings, name, title)
+        outcome["result"] = f"ok {stored['size_bytes']} bytes"
+    return stored
+
+
+@router.post("/api/documents", status_code=201, dependencies=[AdminDep])
+async def upload_form(request: Request, settings: SettingsDep) -> dict[str, Any]:
+    """Multipart upload (admin), e.g. `curl -F file=@通知.docx`: the name is the part's file name."""
+    with audited(request, "upload", "(multipart)") as outcome:
+        stored = await _upload(request, settings, None)
+        outcome["result"] = f"ok {stored['source_file']!r} {stored['size_bytes']} bytes"
+    return stored
 
 
 def _save_title(corpus: FsPath, name: str, title: str | None) -> None:
@@ -180,15 +239,15 @@ def retitle_document(
 
 
 @router.delete("/api/documents/{name}", dependencies=[AdminDep])
-def delete_document(name: FileName, settings: SettingsDep) -> dict[str, Any]:
+def delete_document(name: FileName, request: Request, settings: SettingsDep) -> dict[str, Any]:
     """Remove a corpus file (admin); it leaves the index at the next re-index."""
-    name = safe_name(name)
-    target = settings.corpus_dir / name
-    if not target.is_file():
-        raise HTTPException(status_code=404, detail=f"未找到文件：{name}")
-    target.unlink()
-    _save_title(settings.corpus_dir, name, None)
-    logger.info("deleted %s", name)
+    with audited(request, "delete", name):
+        name = safe_name(name)
+        target = settings.corpus_dir / name
+        if not target.is_file():
+            raise HTTPException(status_code=404, detail=f"未找到文件：{name}")
+        target.unlink()
+        _save_title(settings.corpus_dir, name, None)
     return {"source_file": name, "deleted": True}
 
 
@@ -210,7 +269,7 @@ def reindex_status(app: FastAPI) -> dict[str, Any]:
     return dict(getattr(app.state, "reindex", None) or {"state": "idle"})
 
 
-def _run(app: FastAPI, settings: Settings) -> None:
+def _run(app: FastAPI, settings: Settings, client: str) -> None:
     started = time.time()
     try:
         rebuild = getattr(app.state, "rebuild", None) or default_rebuild
@@ -227,13 +286,15 @@ def _run(app: FastAPI, settings: Settings) -> None:
             "paragraphs": stats.get("paragraphs"),
         }
         logger.info("re-index done in %.1f s", time.time() - started)
+        audit_line("reindex", client, f"done version={stats.get('index_version')}")
     except Exception as exc:
         logger.exception("re-index failed")
+        audit_line("reindex", client, f"failed {type(exc).__name__}")
         message = str(exc).strip() if type(exc).__module__.startswith("assistant") else ""
         app.state.reindex = {
             "state": "failed",
             "started_at": started,
-            "detail": message or "重新索引失败，请查看服务器日志。现有索引保持不变。",
+            "detail": strip_paths(message) or "重新索引失败，请查看服务器日志。现有索引保持不变。",
         }
 
 
@@ -241,11 +302,13 @@ def _run(app: FastAPI, settings: Settings) -> None:
 def start_reindex(request: Request, settings: SettingsDep) -> dict[str, Any]:
     """Start a background re-index (admin); 409 while one is running."""
     app = request.app
-    with _LOCK:
+    with audited(request, "reindex") as outcome, _LOCK:
         if reindex_status(app)["state"] == "running":
             raise HTTPException(status_code=409, detail="重新索引正在进行中，请稍候。")
         app.state.reindex = {"state": "running", "started_at": time.time()}
-    threading.Thread(target=_run, args=(app, settings), name="policyqa-reindex", daemon=True).start()
+        outcome["result"] = "started"
+    args = (app, settings, who(request))
+    threading.Thread(target=_run, args=args, name="policyqa-reindex", daemon=True).start()
     return reindex_status(app)
 
 

@@ -18,11 +18,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.models import Answer, Citation, Turn
 from web.answers import answer_stream
 from web.deps import AssistantDep
+from web.text import clean_text
 from web.titles import Titles, TitlesDep
 
 router = APIRouter()
@@ -31,23 +32,32 @@ MODEL_ID = "policyqa"
 MAX_CONTENT_CHARS = 8000
 
 
+class ContentPart(BaseModel):
+    """One part of list-form message content; only `text` parts are read."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: str = "text"
+    text: str | None = None
+
+
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     role: str
-    content: str | list[dict[str, Any]] | None = None
+    content: str | list[ContentPart] | None = None
 
     def text(self) -> str:
         """Plain text of the message; list content keeps only its text parts."""
         if isinstance(self.content, list):
-            return "".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+            return "".join(p.text or "" for p in self.content if p.type == "text")
         return self.content or ""
 
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    model: str = MODEL_ID
+    model: Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_text)] = MODEL_ID  # echoed
     messages: Annotated[list[ChatMessage], Field(min_length=1, max_length=50)]
     stream: bool = False
 
@@ -81,8 +91,16 @@ def model_not_found(model: str) -> JSONResponse:
     return JSONResponse({"error": error}, status_code=404)
 
 
+def _text(message: ChatMessage) -> str:
+    """The message text, cleaned (`web.text`); a lone surrogate is a 422, not an encoder crash."""
+    try:
+        return clean_text(message.text()[:MAX_CONTENT_CHARS])
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=f"消息内容{exc}。") from None
+
+
 def _split(req: ChatRequest) -> tuple[str, list[Turn] | None]:
-    turns = [(m.role, m.text()[:MAX_CONTENT_CHARS]) for m in req.messages if m.role in ("user", "assistant")]
+    turns = [(m.role, _text(m)) for m in req.messages if m.role in ("user", "assistant")]
     if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
         raise HTTPException(status_code=422, detail="最后一条消息必须是用户的问题。")
     history = [Turn(role=r, content=t) for r, t in turns[:-1]][-20:]  # type: ignore[arg-type]

@@ -7,8 +7,10 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi.responses import JSONResponse
 
 from web.deps import AssistantDep, AssistantLike
+from web.errors import strip_paths
 from web.schemas import AskRequest, AskResponse, ErrorOut, ParagraphOut
 from web.titles import TitlesDep
 
@@ -51,14 +53,16 @@ def paragraph(
     return ParagraphOut.from_context(context, titles)
 
 
-@router.get("/healthz")
-def healthz(request: Request) -> dict[str, Any]:
-    """Liveness plus whether the index is loaded; never fails, so probes can read the reason."""
+@router.get("/healthz", responses={503: {"description": "No index loaded; `detail` says why."}})
+def healthz(request: Request) -> Any:
+    """Readiness: 200 with index figures, or 503 (with the reason) while no index is loaded,
+    so a load balancer does not send questions to an instance that can only answer 503."""
     assistant: AssistantLike | None = getattr(request.app.state, "assistant", None)
     body: dict[str, Any] = {"status": "ok", "index_loaded": assistant is not None}
     if assistant is None:
-        body["detail"] = getattr(request.app.state, "assistant_error", None) or "服务尚未就绪。"
-        return body
+        reason = getattr(request.app.state, "assistant_error", None) or "服务尚未就绪。"
+        body |= {"status": "unavailable", "detail": strip_paths(reason)}
+        return JSONResponse(status_code=503, content=body)
     try:
         stats = assistant.stats()
     except Exception:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.models import Answer, Citation, ParagraphContext, Turn
+from web.text import clean_text
 
 if TYPE_CHECKING:
     from web.titles import Titles
@@ -23,6 +24,7 @@ MAX_PLACE_CHARS = 40
 Question = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS),
+    AfterValidator(clean_text),
 ]
 
 
@@ -32,7 +34,7 @@ class TurnIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["user", "assistant"]
-    content: Annotated[str, StringConstraints(max_length=MAX_TURN_CHARS)]
+    content: Annotated[str, StringConstraints(max_length=MAX_TURN_CHARS), AfterValidator(clean_text)]
 
     def to_turn(self) -> Turn:
         return Turn(role=self.role, content=self.content)

@@ -113,9 +113,11 @@ def _new_page(browser: Any, live_server: LiveServer, width: int, height: int) ->
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # The app sends a strict Content-Security-Policy: anything it blocks is a broken page.
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     yield page
     context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"JavaScript errors or CSP violations: {errors}"
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def test_streamed_answer_with_citation_panel(
     # A chip opens the panel with its paragraph highlighted inside the article, with its location.
     first = expected["citations"][0]
     chips.first.click()
-    page.wait_for_function("!document.querySelector('#panel-body .note')")  # context loaded
+    page.wait_for_function("() => !document.querySelector('#panel-body .note')")  # context loaded
     assert page.locator("#panel .cited").inner_text() == first["text"]
     meta = page.locator("#panel .meta").inner_text()
     assert first["document_title"] in meta and "章节" in meta

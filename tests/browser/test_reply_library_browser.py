@@ -21,7 +21,7 @@ def test_draft_edit_and_download_docx(page: Any, live_server: Any, shots: Path, 
     page.fill("#inquiry", INQUIRY)
     page.press("#inquiry", "Control+Enter")
     draft = page.locator("#reply-text")
-    page.wait_for_function("document.querySelector('#reply-text').value.length > 0")
+    page.wait_for_function("() => document.querySelector('#reply-text').value.length > 0")
     text = draft.input_value()
     expected = httpx.post(f"{live_server.url}/api/reply", json={"question": INQUIRY}, timeout=60).json()
     assert text == expected["answer"] and text.startswith("尊敬的来信人")

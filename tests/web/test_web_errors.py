@@ -40,7 +40,7 @@ def test_missing_index_app_starts_and_answers_503() -> None:
 
         assert client.get("/api/paragraphs/x-p0001").status_code == 503
         health = client.get("/healthz")
-        assert health.status_code == 200
+        assert health.status_code == 503  # not ready: a load balancer must not route questions here
         assert health.json()["index_loaded"] is False
         assert "policyqa ingest" in health.json()["detail"]
         assert client.get("/").status_code == 200

@@ -231,7 +231,9 @@ window.PQ = (() => {
   window.addEventListener("hashchange", () => show(location.hash.slice(1)));
 
   // Tell the user up front when the server has no index yet (the API would answer 503).
-  getJson("/healthz")
+  // /healthz answers 503 (with the reason in `detail`) while no index is loaded.
+  fetch("/healthz")
+    .then((res) => res.json())
     .then((health) => {
       if (health.index_loaded) return;
       $("notice").textContent = health.detail || "服务尚未就绪。";

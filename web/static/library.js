@@ -36,7 +36,7 @@
   const percent = (ratio) => (ratio == null ? "—" : `${(ratio * 100).toFixed(1)}%`);
 
   function state(d) {
-    if (d.skipped_reason) return `未能索引：${d.skipped_reason}`;
+    if (d.status) return d.status;  // the server's wording, with skip and quarantine reasons
     if (d.indexed && d.in_corpus) return "已索引";
     if (d.indexed) return "已删除，待重新索引";
     return "待索引";

@@ -210,6 +210,15 @@ def train_to_file(
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
+    import os
+    import sys
+
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        # Retrieval breaks near-ties by set order, which Python's per-process hash seed changes: the
+        # committed model must be exactly what this command produces, so it always runs with seed 0.
+        args = sys.argv[1:] if argv is None else argv
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        os.execve(sys.executable, [sys.executable, "-m", "evals.reader_training", *args], env)
 
     from assistant.factory import build_assistant
     from assistant.settings import Settings

@@ -76,23 +76,26 @@ def test_shipped_model_is_small_and_names_its_training_data() -> None:
 @pytest.mark.model
 @pytest.mark.slow
 def test_committed_model_is_what_train_reader_produces(
-    use_assistant, corpus_dir: Path, tmp_path: Path
+    use_index_dir: Path, corpus_dir: Path, tmp_path: Path
 ) -> None:
-    from evals.reader_training import data_hash, train_to_file
+    import os
+    import subprocess
+    import sys
+
+    from evals.reader_training import data_hash
 
     gold = [SHARED / "dev.jsonl", SHARED / "dev2.jsonl"]
-    shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    assert shipped["training_data_sha256"] == data_hash(gold), (
-        "gold sets changed: run `policyqa train-reader`"
-    )
+    shipped = MODEL_FILE.read_text(encoding="utf-8")
+    assert json.loads(shipped)["training_data_sha256"] == data_hash(gold), "gold changed: run train-reader"
     out = tmp_path / "reader.json"
-    train_to_file(use_assistant, gold, corpus_dir, out, progress=False)
+    env = {**os.environ, "POLICYQA_INDEX_DIR": str(use_index_dir), "POLICYQA_CORPUS_DIR": str(corpus_dir)}
+    env.pop("PYTHONHASHSEED", None)  # the command must pin its own seed
+    root = Path(__file__).resolve().parents[2]
+    cmd = [sys.executable, "-m", "evals.reader_training", "--gold", *map(str, gold), "--out", str(out)]
+    subprocess.run(cmd, cwd=root, env=env, check=True, capture_output=True, timeout=1200)
     fresh = json.loads(out.read_text(encoding="utf-8"))
-    assert fresh["threshold"] == pytest.approx(shipped["threshold"], abs=1e-3)
-    for part in ("ranker", "judge"):
-        assert fresh[part]["features"] == shipped[part]["features"]
-        for key in ("mean", "scale", "coef"):
-            assert np.allclose(fresh[part][key], shipped[part][key], atol=1e-3), (part, key)
+    fresh["trained_on"] = json.loads(shipped)["trained_on"]  # names only; the hash is compared above
+    assert fresh == json.loads(shipped)
 
 
 @pytest.mark.model

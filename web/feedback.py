@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -228,7 +229,12 @@ class CommentIn(BaseModel):
 
 
 @router.patch("/api/feedback/{row_id}")
-def comment_feedback(row_id: int, body: CommentIn, request: Request, settings: SettingsDep) -> dict[str, Any]:
+def comment_feedback(
+    row_id: Annotated[int, PathParam(ge=1, le=2**63 - 1, description="反馈编号")],
+    body: CommentIn,
+    request: Request,
+    settings: SettingsDep,
+) -> dict[str, Any]:
     """Add a comment to a rating given a moment ago (needs the key its POST returned)."""
     if not get_store(request, settings).comment(row_id, body.key, body.comment):
         raise HTTPException(status_code=404, detail="未找到这条反馈。")

@@ -175,3 +175,10 @@ def test_docx_for_officials_names_sources_in_words(real: TestClient) -> None:
     assert f"[1] {first['location']}：" in text
     fonts = {r.element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs}
     assert fonts <= {"仿宋", "宋体"} and "仿宋" in fonts
+
+
+def test_feedback_comment_on_an_impossible_id_is_a_4xx(real: TestClient) -> None:
+    """Found by schemathesis: an id beyond SQLite's integer range crashed the comment endpoint."""
+    r = real.patch("/api/feedback/18005407606044884992000", json={"key": "k", "comment": "好"})
+    assert r.status_code == 422
+    assert r.json()["detail"]

@@ -83,7 +83,7 @@ def count_tokens(text: str) -> int:
 def model_not_found(model: str) -> JSONResponse:
     """OpenAI's error body for an unknown model, so clients report it as they would for OpenAI."""
     error = {
-        "message": f"The model `{model}` does not exist. This server offers `{MODEL_ID}`.",
+        "message": f"模型 `{model}` 不存在，本服务提供 `{MODEL_ID}`。(The model does not exist.)",
         "type": "invalid_request_error",
         "param": "model",
         "code": "model_not_found",

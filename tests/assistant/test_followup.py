@@ -33,6 +33,9 @@ CONVERSATIONS = [
     ),
     ("白内障复明手术每例省财政补助多少？", "区财政呢？", "白内障复明手术每例区财政补助多少？", "500元"),
 ]
+# Known gap (issue 11): for this follow-up the reader's judge refuses (the payer-less 1500元 sentence
+# ranks close to the 区财政 one). Strict: it fails loudly once the reader gets it right.
+_REFUSED_TODAY = {"区财政呢？"}
 
 
 @pytest.mark.parametrize(("first", "follow", "expected", "_figure"), CONVERSATIONS)
@@ -66,7 +69,15 @@ def test_unknown_follow_up_keeps_the_topic() -> None:
 
 
 @pytest.mark.model
-@pytest.mark.parametrize(("first", "follow", "_expected", "figure"), CONVERSATIONS)
+@pytest.mark.parametrize(
+    ("first", "follow", "_expected", "figure"),
+    [
+        pytest.param(*c, marks=pytest.mark.xfail(strict=True, reason="judge refuses; issue 11"))
+        if c[1] in _REFUSED_TODAY
+        else c
+        for c in CONVERSATIONS
+    ],
+)
 def test_follow_up_answers_with_the_new_scope(
     use_assistant: Assistant, first: str, follow: str, _expected: str, figure: str
 ) -> None:

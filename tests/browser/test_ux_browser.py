@@ -30,7 +30,7 @@ def ask(page: Any, question: str) -> Any:
     before = page.locator(DONE).count()
     page.fill("#question", question)
     page.press("#question", "Enter")
-    page.wait_for_function(f"document.querySelectorAll('{DONE}').length > {before}")
+    page.wait_for_function(f"() => document.querySelectorAll('{DONE}').length > {before}")
     return page.locator(f"{DONE} .bubble").last
 
 
@@ -50,7 +50,7 @@ def test_titled_sources_and_a_panel_that_leaves_the_tabs_free(
     assert first["document_title"] in sources and first["location"] in sources
     bubble.locator("button.chip").first.click()
     page.locator("#panel .cited").wait_for()
-    page.wait_for_function("!document.querySelector('#panel-meta .note')")
+    page.wait_for_function("() => !document.querySelector('#panel-meta .note')")
     meta = page.locator("#panel .meta").inner_text()
     assert first["document_title"] in meta and "章节" in meta
     no_hash_names(page)
@@ -115,12 +115,12 @@ def test_stop_regenerate_and_edit_and_resend(either: Any, live_server: Any) -> N
     # Regenerate: the stopped answer, then a real one, is replaced, not added to.
     with page.expect_response("**/api/ask/stream"):
         page.get_by_role("button", name="重新生成").click()
-    page.wait_for_function("!document.querySelector('.msg.loading, .msg.streaming')")
+    page.wait_for_function("() => !document.querySelector('.msg.loading, .msg.streaming')")
     first_text = page.locator(f"{DONE} .answer-text").inner_text()
     assert "10%" in first_text and "已停止生成" not in page.locator(".msg.assistant").inner_text()
     with page.expect_response("**/api/ask/stream"):
         page.get_by_role("button", name="重新生成").click()
-    page.wait_for_function("!document.querySelector('.msg.loading, .msg.streaming')")
+    page.wait_for_function("() => !document.querySelector('.msg.loading, .msg.streaming')")
     assert page.locator(f"{DONE} .answer-text").inner_text() == first_text
     assert page.locator(".msg.user").count() == 1 and page.locator(".msg.assistant").count() == 1
 
@@ -130,7 +130,7 @@ def test_stop_regenerate_and_edit_and_resend(either: Any, live_server: Any) -> N
     page.fill("#question", "家庭医生签约服务覆盖率是多少？")
     with page.expect_response("**/api/ask/stream"):
         page.press("#question", "Enter")
-    page.wait_for_function(f"document.querySelectorAll('{DONE}').length === 1")
+    page.wait_for_function(f"() => document.querySelectorAll('{DONE}').length === 1")
     assert page.locator(".msg.user").count() == 1
     assert page.locator(".msg.user .bubble").inner_text() == "家庭医生签约服务覆盖率是多少？"
 
@@ -170,7 +170,7 @@ def test_follow_up_shows_the_question_it_answered(either: Any, live_server: Any)
 def test_place_selector_is_remembered_and_used(page: Any, live_server: Any, shots: Any) -> None:
     places = [p["name"] for p in httpx.get(f"{live_server.url}/api/places").json()["places"]]
     page.goto(live_server.url + "/")
-    page.wait_for_function("document.querySelectorAll('#place option').length > 1")
+    page.wait_for_function("() => document.querySelectorAll('#place option').length > 1")
     options = page.locator("#place option").all_inner_texts()
     assert options[0] == "不限地区" and options[1:] == places
     # Show a place the documents have figures for, when one answers this question (else the first).
@@ -186,7 +186,7 @@ def test_place_selector_is_remembered_and_used(page: Any, live_server: Any, shot
     )
     page.select_option("#place", place)
     page.reload()
-    page.wait_for_function("document.querySelectorAll('#place option').length > 1")
+    page.wait_for_function("() => document.querySelectorAll('#place option').length > 1")
     assert page.locator("#place").input_value() == place
     with page.expect_request("**/api/ask/stream") as request:
         bubble = ask(page, QUESTION)
@@ -203,7 +203,7 @@ def test_starter_questions_are_answered(either: Any, live_server: Any) -> None:
     starters.first.wait_for()
     question = starters.first.inner_text()
     starters.first.click()
-    page.wait_for_function(f"document.querySelectorAll('{DONE}').length === 1")
+    page.wait_for_function(f"() => document.querySelectorAll('{DONE}').length === 1")
     assert page.locator(".msg.user .bubble").inner_text() == question
     assert page.locator(".msg.assistant.refused").count() == 0
     assert page.locator("#starters").is_hidden()
@@ -244,7 +244,7 @@ def test_phone_first(phone: Any, live_server: Any, shots: Any) -> None:
     # The sheet opens at its header, with the document lines and the cited paragraph in view.
     bubble.locator("button.chip").first.click()
     phone.locator("#panel .cited").wait_for()
-    phone.wait_for_function("!document.querySelector('#panel-meta .note')")
+    phone.wait_for_function("() => !document.querySelector('#panel-meta .note')")
     view = phone.viewport_size
     for selector in ("#panel-title", "#panel .meta", "#panel .cited"):
         box = phone.locator(selector).bounding_box()
@@ -266,7 +266,7 @@ def test_phone_first(phone: Any, live_server: Any, shots: Any) -> None:
     phone.set_viewport_size({"width": 375, "height": 740})
     assert not phone.locator("#conv-search").is_visible() or phone.locator("#convs").bounding_box()["x"] < 0
     phone.get_by_role("button", name="对话列表", exact=True).click()
-    phone.wait_for_function("document.querySelector('#convs').getBoundingClientRect().x >= 0")
+    phone.wait_for_function("() => document.querySelector('#convs').getBoundingClientRect().x >= 0")
     assert phone.locator("#conv-list .conv").count() == 1
 
 

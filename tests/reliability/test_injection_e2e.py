@@ -71,7 +71,7 @@ def settings(tmp_path: Path) -> Settings:
         embedder="hashing",
         admin_token=TOKEN,
         rate_limit_per_minute=0,
-        min_evidence_score=0.0,
+        reader_threshold=0.0,
     )
 
 
@@ -136,6 +136,6 @@ def test_without_the_quarantine_the_same_index_would_repeat_the_claim(settings: 
     index = load_index(settings.index_dir)
     assert sum(bool(p.quarantine) for p in index.paragraphs) == 1
     index.paragraphs = [replace(p, quarantine="") for p in index.paragraphs]
-    unguarded = Assistant(index, HashingEmbedder(), min_evidence_score=0.0)
+    unguarded = Assistant(index, HashingEmbedder(), reader_threshold=0.0)
     answer = unguarded.ask(QUESTION)
     assert CLAIM in answer.text or any(CLAIM in c.text for c in answer.citations)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.query import Query
-from assistant.reader import Candidate, FeatureBuilder, ReaderModel
+from assistant.reader import Candidate, FeatureBuilder, ReaderModel, judge_row, sigmoid
 from index.base import SearchHit
 from ingestion.models import Paragraph
 from ingestion.sentences import MIN_SENTENCE_CHARS, split_sentences
@@ -23,7 +23,6 @@ class Evidence:
     paragraph: Paragraph
     chunk_rank: int  # 1-based rank of the chunk it came from
     score: float  # ranker probability that this sentence answers, 0..1
-    row: tuple[float, ...]  # the feature row behind the score (for the refusal's reason and training)
 
 
 @dataclass(frozen=True)
@@ -82,16 +81,15 @@ class Reader:
             return Reading([], 0.0, None)
         x = np.asarray(rows, dtype=float)
         logits = self.model.ranker.logits(x)
-        probs = 1.0 / (1.0 + np.exp(-logits))
         best = int(np.argmax(logits))
-        judge_row = self.model.judge_row(logits, best, rows[best])
-        confidence = float(self.model.judge.proba(judge_row[None, :])[0])
+        seen = judge_row(logits, best, rows[best])
+        confidence = float(self.model.judge.proba(seen[None, :])[0])
         out = [
-            Evidence(c.sentence, c.paragraph, c.rank, float(pr), tuple(r))
-            for c, r, pr in zip(cands, rows, probs, strict=True)
+            Evidence(c.sentence, c.paragraph, c.rank, float(pr))
+            for c, pr in zip(cands, sigmoid(logits), strict=True)
         ]
         out.sort(key=lambda e: (-e.score, e.chunk_rank))
-        return Reading(out, confidence, judge_row)
+        return Reading(out, confidence, seen)
 
 
 def rerank_hits(hits: list[SearchHit], evidence: list[Evidence]) -> list[SearchHit]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from assistant.grounding import places_in
 from assistant.lexicon import lexicon
 
 FigureKind = Literal["money", "ratio", "date", "count", "duration", "who", "procedure"]
@@ -28,8 +27,3 @@ def states_figure(sentence: str, kind: FigureKind) -> bool:
 
 def years_in(text: str) -> set[str]:
     return set(_YEAR.findall(text))
-
-
-def question_scope(question_norm: str) -> tuple[set[str], set[str]]:
-    """(places, years) the question names; answers should be about these when given."""
-    return places_in(question_norm), years_in(question_norm)

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,17 @@ class Candidate:
     rank: int  # 1-based rank of the chunk it came from
 
 
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def judge_row(logits: np.ndarray, best: int, row: list[float]) -> np.ndarray:
+    """The judge sees the best sentence's ranker logit, its margin over the runner-up and its features."""
+    others = np.delete(logits, best)
+    margin = float(logits[best] - others.max()) if len(others) else 5.0
+    return np.asarray([float(logits[best]), margin, *row], dtype=float)
+
+
 @dataclass(frozen=True)
 class LinearModel:
     """A standardised logistic model over named features."""
@@ -171,7 +183,7 @@ class LinearModel:
         return ((x - self.mean) / self.scale) @ self.coef + self.intercept
 
     def proba(self, x: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.logits(x)))
+        return sigmoid(self.logits(x))
 
     def against(self, x: np.ndarray) -> str:
         """The feature that pulls this row's score down the most (for a refusal's reason)."""
@@ -213,12 +225,6 @@ class ReaderModel:
     threshold: float  # refuse when the judge's probability is below this
     meta: dict[str, object]
 
-    def judge_row(self, logits: np.ndarray, best: int, row: list[float]) -> np.ndarray:
-        """The judge sees the best sentence's ranker logit, its margin over the runner-up and its features."""
-        others = np.delete(logits, best)
-        margin = float(logits[best] - others.max()) if len(others) else 5.0
-        return np.asarray([float(logits[best]), margin, *row], dtype=float)
-
     def to_json(self) -> dict[str, object]:
         return {
             "ranker": self.ranker.to_json(),
@@ -256,6 +262,14 @@ class FeatureBuilder:
 
     def __init__(self, article_text: Callable[[Paragraph], str]) -> None:
         self.article_text = article_text  # search-form text of the paragraph's article, title, headings
+        # The same paragraphs come back question after question: their texts are built once.
+        self._texts = lru_cache(maxsize=4096)(self._paragraph_texts)
+
+    def _paragraph_texts(self, p: Paragraph) -> tuple[str, str, str]:
+        """(paragraph with title and headings, its article, the article plus its scope places)."""
+        para = search_form(normalize_text(" ".join([p.text, p.article_title, *p.heading_path])))
+        article = self.article_text(p)
+        return para, article, article + normalize_text(" ".join(p.places))
 
     def row(self, q: Query, c: Candidate, dense: float) -> list[float]:
         lex = lexicon()
@@ -263,9 +277,7 @@ class FeatureBuilder:
         s_search = search_form(s)
         s_tokens = set(tokenize(s_search))
         p = c.paragraph
-        para = search_form(normalize_text(" ".join([p.text, p.article_title, *p.heading_path])))
-        article = self.article_text(p)
-        scope = article + normalize_text(" ".join(p.places))
+        para, article, scope = self._texts(p)
         total = q.total_weight
         w = q.terms
 

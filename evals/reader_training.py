@@ -18,7 +18,16 @@ from typing import Any
 
 import numpy as np
 
-from assistant.reader import FEATURES, HELPS, HURTS, JUDGE_FEATURES, MODEL_FILE, LinearModel, ReaderModel
+from assistant.reader import (
+    FEATURES,
+    HELPS,
+    HURTS,
+    JUDGE_FEATURES,
+    MODEL_FILE,
+    LinearModel,
+    ReaderModel,
+    judge_row,
+)
 from evals.dataset import GoldCase, Span, load_gold, resolve_spans
 from evals.folding import fold
 from evals.metrics import span_overlaps
@@ -113,8 +122,7 @@ def judge_example(ranker: LinearModel, q: QuestionRows) -> tuple[np.ndarray, int
         return None
     logits = ranker.logits(np.asarray(q.rows, dtype=float))
     best = int(np.argmax(logits))
-    shell = ReaderModel(ranker, LinearModel.zeros(JUDGE_FEATURES), 0.5, {})
-    return shell.judge_row(logits, best, q.rows[best]), int(q.case.answerable and bool(q.labels[best]))
+    return judge_row(logits, best, q.rows[best]), int(q.case.answerable and bool(q.labels[best]))
 
 
 def out_of_fold_judge_rows(

@@ -102,9 +102,14 @@ class BM25Index:
 
     @classmethod
     def load(cls, path: Path) -> BM25Index:
+        """The score matrix is memory-mapped (shared by every server process through the page cache)
+        and handed to bm25s as plain ndarray views: np.memmap's subclass overhead doubles scoring time."""
         import bm25s
 
-        model = bm25s.BM25.load(str(path), allow_pickle=False, show_progress=False)
+        model = bm25s.BM25.load(str(path), allow_pickle=False, show_progress=False, mmap=True)
+        for key, value in list(model.scores.items()):
+            if isinstance(value, np.memmap):
+                model.scores[key] = np.asarray(value)
         return cls(model)
 
     def doc_freq(self) -> dict[str, int]:

@@ -67,7 +67,18 @@ class FaissIndex:
 
     @classmethod
     def load(cls, path: Path) -> FaissIndex:
-        raw = _faiss().read_index(str(path))
+        """Memory-mapped and read-only where faiss can (flat codes, HNSW storage: IO_FLAG_MMAP_IFC):
+        several server processes then share one copy of the vectors in the page cache instead of one
+        copy each. Versions are immutable files, so a read-only map never sees a change."""
+        faiss = _faiss()
+        flag = getattr(faiss, "IO_FLAG_MMAP_IFC", None)  # faiss >= 1.11; the older IO_FLAG_MMAP maps nothing
+        if flag is not None:
+            try:
+                raw = faiss.read_index(str(path), flag)
+                return cls(raw.d, raw)
+            except RuntimeError:  # a type or filesystem faiss cannot map: read it into memory
+                pass
+        raw = faiss.read_index(str(path))
         return cls(raw.d, raw)
 
     def __len__(self) -> int:

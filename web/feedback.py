@@ -48,28 +48,41 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+BUSY_TIMEOUT_S = 10  # how long a write waits for another process's write before failing
+
+
 class FeedbackStore:
-    """A tiny SQLite table; one connection per call, serialized by a lock (writes are rare)."""
+    """A tiny SQLite table; one connection per call, serialized by a lock within a process.
+
+    Several server workers write the same file, so it runs in WAL mode (readers never block the
+    writer, and a write does not wait for an export to finish) and every connection waits up to
+    BUSY_TIMEOUT_S for another process's write instead of failing with "database is locked".
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")  # kept in the file: set once, true for every process
             db.execute(_SCHEMA)
             columns = {row["name"] for row in db.execute("PRAGMA table_info(feedback)")}
             if "edit_key" not in columns:  # stores created before one-click feedback
-                db.execute("ALTER TABLE feedback ADD COLUMN edit_key TEXT")
+                try:
+                    db.execute("ALTER TABLE feedback ADD COLUMN edit_key TEXT")
+                except sqlite3.OperationalError as exc:  # another worker added it a moment ago
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)  # sets SQLite's busy_timeout
         db.row_factory = sqlite3.Row
         return db
 
     def size_bytes(self) -> int:
         """Bytes on disk (database plus journal files): what the cap limits."""
         total = 0
-        for suffix in ("", "-wal", "-journal"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
             f = self.path.with_name(self.path.name + suffix)
             total += f.stat().st_size if f.exists() else 0
         return total

@@ -3,8 +3,9 @@
 A token bucket per client address and cost group keeps one noisy client from starving the shared
 embedder or filling the disk: answers (ask, stream, reply, /v1 chat) and writes (feedback, docx,
 upload, delete, re-index) each have their own bucket. The client address is the TCP peer, or the
-X-Forwarded-For address only behind POLICYQA_TRUSTED_PROXIES (`web.clientip`). CORS stays closed
-(no middleware, no headers) unless POLICYQA_CORS_ORIGINS names the allowed origins.
+X-Forwarded-For address only behind POLICYQA_TRUSTED_PROXIES (`web.clientip`). With several worker
+processes the buckets live in a shared SQLite file (POLICYQA_RATE_LIMIT_DB, `web.shared_limit`).
+CORS stays closed (no middleware, no headers) unless POLICYQA_CORS_ORIGINS names the allowed origins.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -23,6 +25,7 @@ from assistant.settings import Settings
 from web.clientip import Network, client_address, parse_networks
 from web.headers import SecurityHeadersMiddleware
 from web.limits import BodyLimitMiddleware, send_json
+from web.shared_limit import SqliteTokenBucket
 
 RATE_LIMITED_MESSAGE = "请求过于频繁，请稍后再试。"
 ANSWER_PREFIXES = ("/api/ask", "/api/reply", "/v1/chat/completions")
@@ -71,9 +74,20 @@ class TokenBucket:
 class RateLimitMiddleware:
     """429 with a Chinese message and Retry-After once a client's bucket for that cost group is empty."""
 
-    def __init__(self, app: ASGIApp, per_minute: float, burst: int, trusted: Sequence[Network] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        per_minute: float,
+        burst: int,
+        trusted: Sequence[Network] = (),
+        shared_db: Path | None = None,
+    ) -> None:
         self.app = app
-        self.bucket = TokenBucket(per_minute / 60.0, burst)
+        self.bucket: TokenBucket | SqliteTokenBucket = (
+            SqliteTokenBucket(shared_db, per_minute / 60.0, burst)  # several workers: one limit
+            if shared_db is not None
+            else TokenBucket(per_minute / 60.0, burst)
+        )
         self.trusted = tuple(trusted)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -104,6 +118,7 @@ def install_security(app: FastAPI, settings: Settings | None) -> None:
             per_minute=s.rate_limit_per_minute,
             burst=s.rate_limit_burst,
             trusted=parse_networks(s.trusted_proxies),
+            shared_db=s.rate_limit_db,
         )
     app.add_middleware(SecurityHeadersMiddleware)
     origins = [o.strip() for o in (s.cors_origins or "").split(",") if o.strip()]

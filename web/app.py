@@ -12,6 +12,7 @@ Run with: `uvicorn web.app:create_app --factory`.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from web.errors import (
     strip_paths,
     unavailable_message,
 )
+from web.reload import IndexWatcher, Rebuild, default_reload, loaded_version, worker_id
 from web.routes import router
 from web.security import install_security
 from web.web_routers import WEB_ROUTERS, warm_up
@@ -62,6 +64,13 @@ def _build(app: FastAPI, settings: Settings | None, factory: AssistantFactory) -
         )
 
 
+def _reloader(factory: AssistantFactory | None) -> Rebuild:
+    """How a worker reloads after a swap: reuse the loaded embedder, unless a test replaced the factory."""
+    if factory is None:
+        return default_reload
+    return lambda settings, _current: factory(settings)
+
+
 def create_app(
     settings: Settings | None = None,
     assistant: AssistantLike | None = None,
@@ -74,9 +83,22 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if app.state.assistant is None:
-            _build(app, settings, factory)
-        yield
+        watcher = None
+        if app.state.assistant is None:  # built here, so followed here: other workers may swap the index
+            s = settings if settings is not None else Settings()
+            watcher = IndexWatcher(app, s, s.index_poll_seconds, _reloader(assistant_factory))
+            _build(app, s, factory)
+            logger.info(
+                "worker %s (pid %d) serving index version %s",
+                worker_id(), os.getpid(), loaded_version(app.state.assistant),
+            )  # fmt: skip
+            if s.index_poll_seconds > 0:
+                watcher.start()
+        try:
+            yield
+        finally:
+            if watcher is not None:
+                watcher.stop()
 
     app = FastAPI(title="政策问答", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
     app.state.assistant = assistant

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from web.deps import AssistantDep, AssistantLike
 from web.errors import strip_paths
+from web.reload import worker_id
 from web.schemas import AskRequest, AskResponse, ErrorOut, ParagraphOut
 from web.titles import TitlesDep
 
@@ -58,7 +59,8 @@ def healthz(request: Request) -> Any:
     """Readiness: 200 with index figures, or 503 (with the reason) while no index is loaded,
     so a load balancer does not send questions to an instance that can only answer 503."""
     assistant: AssistantLike | None = getattr(request.app.state, "assistant", None)
-    body: dict[str, Any] = {"status": "ok", "index_loaded": assistant is not None}
+    # worker: a random id per server process (not its pid), to tell workers apart behind one port
+    body: dict[str, Any] = {"status": "ok", "index_loaded": assistant is not None, "worker": worker_id()}
     if assistant is None:
         reason = getattr(request.app.state, "assistant_error", None) or "服务尚未就绪。"
         body |= {"status": "unavailable", "detail": strip_paths(reason)}

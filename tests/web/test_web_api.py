@@ -166,4 +166,7 @@ def test_paragraph_not_found(client: TestClient) -> None:
 def test_healthz_reports_stats(client: TestClient, fake: Any) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "index_loaded": True, **fake.stats()}
+    body = r.json()
+    worker = body.pop("worker")  # a random id of the serving process, never its pid
+    assert len(worker) == 8 and int(worker, 16) >= 0 and worker == client.get("/healthz").json()["worker"]
+    assert body == {"status": "ok", "index_loaded": True, **fake.stats()}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -139,33 +138,27 @@ def ask(question: str, as_json: bool) -> None:
 @main.command()
 @click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--workers",
+    "-w",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Server processes (default POLICYQA_WORKERS, else the number of CPU cores).",
+)
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web chat; builds the index first if there is none.
 
-    Example: policyqa serve --port 8000
+    Example: policyqa serve --port 8000 --workers 2
     """
-    import uvicorn
-
     from index.store import CURRENT
-    from web.app import create_app
+    from web.serve import run
 
-    settings = _settings(host=host, port=port)
+    settings = _settings(host=host, port=port, workers=workers)
     if not (settings.index_dir / CURRENT).is_file():
         click.echo(f"No index in {settings.index_dir}; building it from {settings.corpus_dir} ...")
         ingest_and_report(settings)
-    click.echo(f"政策问答 on http://{settings.host}:{settings.port}")
-    # Application INFO lines (the admin action log, re-index results) go to stderr next to uvicorn's.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app decides
-    # from POLICYQA_TRUSTED_PROXIES instead (web.clientip).
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        proxy_headers=False,
-        server_header=False,
-    )
+    click.echo(f"政策问答 on http://{settings.host}:{settings.port} ({settings.workers} worker processes)")
+    run(settings)
 
 
 @main.command(name="eval")

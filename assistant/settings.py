@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -47,6 +48,21 @@ class Settings(BaseSettings):
     llama_ctx: int = Field(4096, ge=512, le=32768, description="Context window for the llama backend.")
     host: str = Field("127.0.0.1", description="Web server bind address.")
     port: int = Field(8000, description="Web server port.")
+    # several workers (issue 12)
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        le=64,
+        description="Web server processes (policyqa serve); default: the number of CPU cores.",
+    )
+    rate_limit_db: Path | None = Field(
+        None,
+        description="SQLite file holding the rate-limit buckets shared by worker processes; unset = "
+        "in-process buckets (policyqa serve with several workers sets a temporary file).",
+    )
+    index_poll_seconds: float = Field(
+        1.0, ge=0.0, le=3600.0, description="How often each worker looks for a swapped index; 0 = never."
+    )
     # web (issue 5)
     admin_token: SecretStr | None = Field(
         None, description="Admin token for upload/delete/re-index/feedback; unset = admin endpoints off."

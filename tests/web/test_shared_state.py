@@ -1,0 +1,159 @@
+"""State several worker processes share: the index pointer each follows, the rate-limit buckets and the
+feedback store. The cross-process cases run real OS processes writing one SQLite file at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from assistant.settings import Settings
+from web.feedback import FeedbackStore
+from web.reload import IndexWatcher, pointer_stamp
+from web.shared_limit import SqliteTokenBucket
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _swap(index_dir: Path, version: str) -> None:
+    """What index.store does: a new pointer file renamed over the old one."""
+    (index_dir / "versions" / version).mkdir(parents=True, exist_ok=True)
+    tmp = index_dir / ".CURRENT.tmp"
+    tmp.write_text(version + "\n", encoding="utf-8")
+    os.replace(tmp, index_dir / "CURRENT")
+
+
+def _fake(version: str) -> Any:
+    return SimpleNamespace(index=SimpleNamespace(path=Path("versions") / version), name=version)
+
+
+def test_a_worker_reloads_after_another_swaps_the_pointer_and_only_then(tmp_path: Path) -> None:
+    _swap(tmp_path, "v1")
+    app = FastAPI()
+    app.state.assistant, app.state.assistant_error = _fake("v1"), None
+    loads: list[str] = []
+
+    def reload(settings: Settings, current: Any) -> Any:
+        name = (settings.index_dir / "CURRENT").read_text().strip()
+        loads.append(name)
+        return _fake(name)
+
+    watcher = IndexWatcher(app, Settings(index_dir=tmp_path), 1.0, reload)
+    assert not watcher.check() and loads == []  # nothing changed
+    _swap(tmp_path, "v2")  # another worker (or `policyqa ingest`) swapped the index
+    assert watcher.check() and app.state.assistant.name == "v2" and loads == ["v2"]
+    assert not watcher.check() and loads == ["v2"]  # one reload per swap, not one per look
+    app.state.assistant = _fake("v3")  # this worker re-indexed itself and already serves v3 ...
+    _swap(tmp_path, "v3")
+    assert not watcher.check() and loads == ["v2"]  # ... so the pointer change costs no second load
+    assert watcher.stamp == pointer_stamp(tmp_path)
+
+
+def test_a_failed_reload_keeps_the_loaded_index(tmp_path: Path) -> None:
+    from index.errors import IndexCorruptError
+
+    _swap(tmp_path, "v1")
+    app = FastAPI()
+    app.state.assistant = _fake("v1")
+
+    def broken(settings: Settings, current: Any) -> Any:
+        raise IndexCorruptError("索引损坏")
+
+    watcher = IndexWatcher(app, Settings(index_dir=tmp_path), 1.0, broken)
+    _swap(tmp_path, "v2")
+    assert not watcher.check()
+    assert app.state.assistant.name == "v1"
+
+
+def test_sqlite_buckets_behave_like_the_in_process_ones(tmp_path: Path) -> None:
+    now = [100.0]
+    bucket = SqliteTokenBucket(tmp_path / "rl.sqlite3", rate=1.0, burst=3, clock=lambda: now[0])
+    assert [bucket.take("answer:1.2.3.4") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert bucket.take("answer:1.2.3.4") == pytest.approx(1.0)  # empty: one token a second
+    assert bucket.take("write:1.2.3.4") == 0.0  # another group, another bucket
+    now[0] += 2.0
+    assert bucket.take("answer:1.2.3.4") == 0.0
+    db = sqlite3.connect(tmp_path / "rl.sqlite3")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+_TAKER = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from web.shared_limit import SqliteTokenBucket
+    path, start = Path(sys.argv[1]), float(sys.argv[2])
+    bucket = SqliteTokenBucket(path, rate=0.001, burst=50)
+    while time.time() < start:
+        time.sleep(0.001)
+    print(json.dumps([bucket.take("answer:127.0.0.1") == 0.0 for _ in range(60)]))
+    """
+)
+
+
+def _run_together(code: str, *args: str, n: int = 2) -> list[str]:
+    """Start `n` Python processes that begin work at the same instant; return their stdout."""
+    import time
+
+    start = str(time.time() + 1.5)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, *args, start],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(n)
+    ]
+    outs = [p.communicate(timeout=60) for p in procs]
+    for p, (_, err) in zip(procs, outs, strict=True):
+        assert p.returncode == 0, err.decode()
+    return [out.decode() for out, _ in outs]
+
+
+def test_two_processes_share_one_bucket(tmp_path: Path) -> None:
+    """120 takes from two processes at once against a burst of 50: exactly 50 allowed, none lost."""
+    outs = _run_together(_TAKER, str(tmp_path / "rl.sqlite3"))
+    granted = [sum(json.loads(o)) for o in outs]
+    assert sum(granted) == 50, granted
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from web.feedback import FeedbackStore
+    path, start = Path(sys.argv[1]), float(sys.argv[2])
+    store = FeedbackStore(path)
+    while time.time() < start:
+        time.sleep(0.001)
+    for i in range(100):
+        row = store.add({"rating": "up", "comment": "", "mode": "chat", "question": f"问{i}", "answer": "答",
+                         "refused": False, "citations": [], "source_quote": None, "edit_key": "k"})
+        if i % 10 == 0:
+            store.comment(row, "k", "好")
+            store.list(limit=5)
+    print("ok")
+    """
+)
+
+
+def test_two_processes_write_feedback_at_once(tmp_path: Path) -> None:
+    """Two workers rating at the same moment: every row lands, no "database is locked"."""
+    db = tmp_path / "feedback.sqlite3"
+    assert _run_together(_WRITER, str(db)) == ["ok\n", "ok\n"]
+    store = FeedbackStore(db)
+    rows = list(store.iter_oldest_first())
+    assert len(rows) == 200
+    assert sum(r["comment"] == "好" for r in rows) == 20
+    assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -1,0 +1,188 @@
+"""`policyqa serve --workers 2`, the real command on a small index: both workers answer, a re-index done
+through one worker is served by every worker, one rate limit holds across workers, SIGTERM stops all.
+
+The index uses the hashing embedder (no model), so a server starts in a few seconds; it is built before
+the server starts, so the parent forks its workers (the default path) rather than spawning them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "test-admin-token"
+QUESTION = "大病保险起付线降低多少？"
+DOC_A = """关于做好农村贫困人口医疗保障工作的通知
+
+一、基本医疗保险
+农村贫困人口参加城乡居民基本医疗保险，个人缴费部分由财政给予补贴，住院合规费用报销比例提高10个百分点。
+
+二、大病保险
+大病保险起付线降低50%，农村贫困人口大病保险报销比例不低于80%。
+"""
+DOC_B = """关于门诊慢性病保障的补充通知
+
+门诊慢性病患者在定点医疗机构发生的门诊合规费用，报销比例为70%，年度限额为5000元。
+"""
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen[bytes]
+    index_dir: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out |= {int(x) for x in (task / "children").read_text().split()}
+        except OSError:
+            continue
+    return out
+
+
+def _healthz(url: str) -> dict:
+    """A fresh connection each time, so the kernel may hand it to either worker."""
+    with httpx.Client(timeout=10) as client:
+        return client.get(f"{url}/healthz").json()
+
+
+def _workers_seen(url: str, want: int, until: float) -> dict[str, dict]:
+    """worker id -> its latest /healthz body, polling until `want` distinct workers answered."""
+    seen: dict[str, dict] = {}
+    while len(seen) < want and time.monotonic() < until:
+        with ThreadPoolExecutor(8) as pool:
+            for body in pool.map(lambda _: _healthz(url), range(16)):
+                seen[body["worker"]] = body
+    return seen
+
+
+def _start(tmp: Path, **env: str) -> Iterator[Server]:
+    from assistant.factory import run_ingest
+    from assistant.settings import Settings
+
+    corpus, index_dir = tmp / "corpus", tmp / "index"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(DOC_A, encoding="utf-8")
+    run_ingest(Settings(corpus_dir=corpus, index_dir=index_dir, embedder="hashing"), progress=False)
+    port = _free_port()
+    full_env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "POLICYQA_EMBEDDER": "hashing",
+        "POLICYQA_CORPUS_DIR": str(corpus),
+        "POLICYQA_INDEX_DIR": str(index_dir),
+        "POLICYQA_FEEDBACK_DB": str(tmp / "feedback.sqlite3"),
+        "POLICYQA_ADMIN_TOKEN": TOKEN,
+        **env,
+    }
+    cmd = [sys.executable, "-m", "assistant", "serve", "--workers", "2", "--port", str(port)]
+    proc = subprocess.Popen(cmd, cwd=tmp, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield Server(url, proc, index_dir)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    yield from _start(tmp_path, POLICYQA_RATE_LIMIT_PER_MINUTE="0")
+
+
+def test_two_workers_answer_follow_a_reindex_and_stop_on_sigterm(server: Server) -> None:
+    workers = _children(server.proc.pid)
+    assert len(workers) == 2, workers  # forked workers: no resource tracker beside them
+    seen = _workers_seen(server.url, 2, time.monotonic() + 60)
+    assert len(seen) == 2, seen
+    first = {body["index_version"] for body in seen.values()}
+    assert first == {(server.index_dir / "CURRENT").read_text().strip()}
+
+    def ask(_: int) -> int:
+        with httpx.Client(timeout=30) as client:
+            r = client.post(f"{server.url}/api/ask", json={"question": QUESTION})
+            return r.status_code if "50%" in r.json().get("answer", "") else -r.status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(ask, range(32))) == {200}
+
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    r = httpx.put(f"{server.url}/api/documents/b.txt", content=DOC_B.encode(), headers=auth, timeout=10)
+    assert r.status_code == 201, r.text
+    r = httpx.post(f"{server.url}/api/reindex", headers=auth, timeout=10)
+    assert r.status_code == 202, r.text
+    deadline = time.monotonic() + 60
+    new: set[str] = set()
+    while time.monotonic() < deadline:  # the worker that re-indexed swaps at once, the other within ~1 s
+        pointer = (server.index_dir / "CURRENT").read_text().strip()
+        seen = _workers_seen(server.url, 2, time.monotonic() + 10)
+        new = {body["index_version"] for body in seen.values()}
+        if pointer not in first and new == {pointer} and len(seen) == 2:
+            break
+        time.sleep(0.3)
+    assert len(new) == 1 and new.isdisjoint(first), (first, new)
+    assert {body["documents"] for body in seen.values()} == {2}
+    for _ in range(8):  # whichever worker answers lists the new document as indexed
+        with httpx.Client(timeout=10) as client:
+            listed = client.get(f"{server.url}/api/documents").json()["documents"]
+        docs = {d["source_file"]: d for d in listed}
+        assert docs["b.txt"]["indexed"], docs["b.txt"]
+
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(30) == 0
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_one_rate_limit_across_two_workers(tmp_path: Path) -> None:
+    """Five answers per client whichever worker serves the connection: the buckets are shared."""
+    burst = 5
+    gen = _start(
+        tmp_path, POLICYQA_RATE_LIMIT_PER_MINUTE="0.5", POLICYQA_RATE_LIMIT_BURST=str(burst)
+    )  # 0.5/min: no token comes back during the test
+    srv = next(gen)
+    try:
+        assert len(_workers_seen(srv.url, 2, time.monotonic() + 60)) == 2  # health is never limited
+
+        def ask(_: int) -> int:
+            with httpx.Client(timeout=30) as client:  # a new connection per request: both workers serve
+                return client.post(f"{srv.url}/api/ask", json={"question": QUESTION}).status_code
+
+        with ThreadPoolExecutor(6) as pool:
+            codes = list(pool.map(ask, range(24)))
+        assert codes.count(200) == burst, codes
+        assert codes.count(429) == len(codes) - burst
+    finally:
+        gen.close()

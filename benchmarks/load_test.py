@@ -1,10 +1,17 @@
-"""Load test: N concurrent users asking the real app (real USE index) over loopback for a fixed time.
+"""Load test of the real app (real USE index, `policyqa serve` with its default workers) over loopback.
 
-Starts `policyqa serve` on a free loopback port (rate limit off: every user shares 127.0.0.1), waits
-until the index is loaded, runs the users, stops the server it started, and reports errors and
-p50/p95/p99 latency; writes the "Load test" section of docs/benchmarks.md.
+Two scenarios, each written to its own section of docs/benchmarks.md:
+  closed  32 users posting the gold questions to /api/ask back to back (closed loop): p50/p95/p99,
+          errors, throughput. Target (issue 12): p95 <= 300 ms with 0 errors.
+  think   200 users that each ask, then think 5 s before the next question (open-ish loop, the
+          arrival rate does not follow the server's speed): p95. Target: p95 <= 150 ms.
+The script starts the server on a free port (rate limit off: every simulated user shares 127.0.0.1),
+waits for the index, runs the scenarios, samples the memory of the server's processes once a second
+(sum of PSS over parent and workers = what the server costs; sum of RSS counts shared pages once per
+process) and stops the server it started.
 
-Usage: .venv/bin/python benchmarks/load_test.py [--users 32] [--seconds 60] [--url URL] [--no-write]
+Usage: .venv/bin/python benchmarks/load_test.py [--scenario both|closed|think] [--workers N]
+       [--seconds 60] [--users 32] [--think-users 200] [--think 5] [--url URL] [--no-write]
 """
 
 from __future__ import annotations
@@ -13,13 +20,16 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -27,6 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_corpus import GOLD_CANDIDATES, machine, pct, replace_section  # noqa: E402
+from server_memory import TreeMemory, measure  # noqa: E402
+
+BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
 
 
 def free_port() -> int:
@@ -35,20 +48,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    env = os.environ | {"POLICYQA_RATE_LIMIT_PER_MINUTE": "0", "HF_HUB_OFFLINE": "1"}
-    cmd = [
-        str(Path(sys.executable).with_name("policyqa")),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+def start_server(port: int, workers: int | None) -> subprocess.Popen[bytes]:
+    """`python -m assistant serve` from this checkout (PYTHONPATH too, for spawned workers)."""
+    env = os.environ | {
+        "POLICYQA_RATE_LIMIT_PER_MINUTE": "0",
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    cmd = [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if workers:
+        cmd += ["--workers", str(workers)]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-async def wait_ready(url: str, timeout: float = 180.0) -> dict[str, object]:
+async def wait_ready(url: str, timeout: float = 180.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(timeout=5) as client:
         while time.monotonic() < deadline:
@@ -62,97 +75,171 @@ async def wait_ready(url: str, timeout: float = 180.0) -> dict[str, object]:
     raise SystemExit(f"server at {url} not ready within {timeout:.0f} s")
 
 
+async def ask(client: httpx.AsyncClient, url: str, question: str, out: dict[str, Any]) -> None:
+    t0 = time.perf_counter()
+    try:
+        r = await client.post(f"{url}/api/ask", json={"question": question})
+        out["codes"][r.status_code] += 1
+        if r.status_code == 200:
+            out["ms"].append((time.perf_counter() - t0) * 1000)
+        else:
+            out["errors"].append(f"{r.status_code}: {r.text[:120]}")
+    except httpx.HTTPError as exc:
+        out["codes"]["exception"] += 1
+        out["errors"].append(f"{type(exc).__name__}: {exc}")
+
+
 async def user(
-    client: httpx.AsyncClient, url: str, questions: list[str], offset: int, until: float, out: dict
+    client: httpx.AsyncClient, url: str, questions: list[str], k: int, until: float, think: float, out: dict
 ) -> None:
-    i = offset
+    """Closed loop when think == 0; else a random start within one think time, then ask + think."""
+    i = k * 7
+    if think:
+        await asyncio.sleep(random.uniform(0, think))
     while time.monotonic() < until:
-        q = questions[i % len(questions)]
+        await ask(client, url, questions[i % len(questions)], out)
         i += 1
-        t0 = time.perf_counter()
-        try:
-            r = await client.post(f"{url}/api/ask", json={"question": q})
-            out["codes"][r.status_code] += 1
-            if r.status_code == 200:
-                out["ms"].append((time.perf_counter() - t0) * 1000)
-            else:
-                out["errors"].append(f"{r.status_code}: {r.text[:120]}")
-        except httpx.HTTPError as exc:
-            out["codes"]["exception"] += 1
-            out["errors"].append(f"{type(exc).__name__}: {exc}")
+        if think:
+            await asyncio.sleep(think)
 
 
-async def run(url: str, users: int, seconds: float, questions: list[str]) -> dict:
+async def run(url: str, users: int, seconds: float, think: float, questions: list[str]) -> dict:
     out: dict = {"codes": Counter(), "ms": [], "errors": []}
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         until = time.monotonic() + seconds
-        await asyncio.gather(*(user(client, url, questions, k * 7, until, out) for k in range(users)))
+        await asyncio.gather(*(user(client, url, questions, k, until, think, out) for k in range(users)))
     return out
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--users", type=int, default=32)
-    ap.add_argument("--seconds", type=float, default=60.0)
-    ap.add_argument("--url", help="test a running server instead of starting one")
-    ap.add_argument("--no-write", action="store_true")
-    args = ap.parse_args()
-    if not 1 <= args.users <= 256 or not 1 <= args.seconds <= 600:
-        raise SystemExit("keep it bounded: 1-256 users, 1-600 s")
-    gold = next(p for p in GOLD_CANDIDATES if p.is_file())
-    questions = [json.loads(x)["question"] for x in gold.read_text(encoding="utf-8").splitlines() if x]
-    server = None
-    url = args.url
-    if url is None:
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = start_server(port)
-    try:
-        health = asyncio.run(wait_ready(url))
-        t0 = time.monotonic()
-        out = asyncio.run(run(url, args.users, args.seconds, questions))
-        elapsed = time.monotonic() - t0
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-    ms = out["ms"]
-    total = sum(out["codes"].values())
+class Sampler:
+    """Samples the server tree's memory once a second in a thread; keeps the peak (by PSS)."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid, self.peak, self._stop = pid, None, threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while self.pid is not None and not self._stop.wait(1.0):
+            self.peak = measure(self.pid).peak(self.peak)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def memory_row(mem: TreeMemory | None) -> tuple[str, str]:
+    if mem is None:
+        return ("server memory", "n/a (not started by this script)")
+    detail = f"RSS {mem.rss_mb:.0f} MB, USS {mem.uss_mb:.0f} MB; {mem.processes} processes"
+    return ("server memory, peak (sum over parent + workers)", f"PSS {mem.pss_mb:.0f} MB ({detail})")
+
+
+def section(name: str, args: argparse.Namespace, users: int, think: float, result: dict) -> str:
+    out, elapsed, mem, health, load = (result[k] for k in ("out", "elapsed", "mem", "health", "load"))
+    ms, total = out["ms"], sum(out["codes"].values())
     errors = total - out["codes"][200]
+    latency = " / ".join(f"{pct(ms, q):.0f}" for q in (0.5, 0.95, 0.99)) + " ms" if ms else "n/a"
     rows = [
-        ("users / duration", f"{args.users} / {elapsed:.0f} s"),
+        ("server", f"`policyqa serve`, {result['workers']} worker processes, extractive backend"),
+        ("users / think time / duration", f"{users} / {think:g} s / {elapsed:.0f} s"),
         ("requests (200 OK)", f"{total} ({out['codes'][200]})"),
         ("errors (non-200 or connection)", str(errors)),
         ("throughput", f"{total / elapsed:.1f} requests/s"),
-        ("latency p50 / p95 / p99", f"{pct(ms, 0.5):.0f} / {pct(ms, 0.95):.0f} / {pct(ms, 0.99):.0f} ms")
-        if ms
-        else ("latency", "n/a"),
+        ("latency p50 / p95 / p99", latency),
+        memory_row(mem),
+        ("load average (1 min) before / after", f"{load[0]:.2f} / {load[1]:.2f}"),
         ("index", f"{health.get('index_version')} ({health.get('embedder')}, {health.get('chunks')} chunks)"),
     ]
-    cmd = f".venv/bin/python benchmarks/load_test.py --users {args.users} --seconds {args.seconds:g}"
-    text = "\n".join(
+    title = {
+        "closed": f"## Load test: {users} concurrent users, closed loop, {args.seconds:g} s",
+        "think": f"## Load test: {users} users with {think:g} s think time, {args.seconds:g} s",
+    }[name]
+    loop = (
+        "each user posts the gold questions to /api/ask back to back"
+        if name == "closed"
+        else f"each user asks, waits {think:g} s, asks again (start times spread over the first {think:g} s)"
+    )
+    return "\n".join(
         [
-            f"## Load test: {args.users} concurrent users for {args.seconds:g} s",
+            title,
             "",
-            f"Command: `{cmd}`  ",
-            f"Machine: {machine()} (shared with other jobs while it ran)  ",
-            f"Date: {datetime.now(UTC).strftime('%Y-%m-%d')}. The script starts `policyqa serve` "
-            "(uvicorn, one worker, extractive backend, real USE index of the bundled corpus) on loopback "
-            "with the rate limit off, since every simulated user shares 127.0.0.1; each user posts the gold "
-            "questions to /api/ask back to back (asyncio + httpx); latency is per request, end to end.",
+            f"Command: `{result['command']}`  ",
+            f"Machine: {machine()} (shared with other engineers' jobs)  ",
+            f"Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')} UTC. The script starts `policyqa serve` "
+            "(real USE index of the bundled corpus) on loopback with the rate limit off, since every "
+            f"simulated user shares 127.0.0.1; {loop} (asyncio + httpx); latency is per request, end to end.",
             "",
             "| measure | value |",
             "|---|---|",
             *[f"| {k} | {v} |" for k, v in rows],
         ]
     )
-    print(text)
-    if out["errors"]:
-        print("first errors:", *out["errors"][:5], sep="\n  ")
-    if not args.no_write and args.url is None:
-        replace_section(ROOT / "docs" / "benchmarks.md", "load", text)
-    return 1 if errors else 0
+
+
+def command(args: argparse.Namespace) -> str:
+    parts = [".venv/bin/python benchmarks/load_test.py"]
+    if args.scenario != "both":
+        parts.append(f"--scenario {args.scenario}")
+    if args.workers:
+        parts.append(f"--workers {args.workers}")
+    return " ".join(parts)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scenario", choices=["both", "closed", "think"], default="both")
+    ap.add_argument("--workers", type=int, help="server workers (default: the server's, one per core)")
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--users", type=int, default=32, help="closed-loop users")
+    ap.add_argument("--think-users", type=int, default=200)
+    ap.add_argument("--think", type=float, default=5.0, help="think time in seconds")
+    ap.add_argument("--url", help="test a running server instead of starting one (nothing is written)")
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    if not 1 <= max(args.users, args.think_users) <= 1000 or not 1 <= args.seconds <= 600:
+        raise SystemExit("keep it bounded: 1-1000 users, 1-600 s")
+    gold = next(p for p in GOLD_CANDIDATES if p.is_file())
+    questions = [json.loads(x)["question"] for x in gold.read_text(encoding="utf-8").splitlines() if x]
+    scenarios = {"closed": (args.users, 0.0), "think": (args.think_users, args.think)}
+    names = list(scenarios) if args.scenario == "both" else [args.scenario]
+    server, url = None, args.url
+    if url is None:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = start_server(port, args.workers)
+    failed = False
+    try:
+        health = asyncio.run(wait_ready(url))
+        pid = server.pid if server is not None else None
+        for name in names:
+            users, think = scenarios[name]
+            load0 = os.getloadavg()[0]
+            with Sampler(pid) as sampler:
+                t0 = time.monotonic()
+                out = asyncio.run(run(url, users, args.seconds, think, questions))
+                elapsed = time.monotonic() - t0
+            result = {
+                "out": out, "elapsed": elapsed, "mem": sampler.peak, "health": health,
+                "load": (load0, os.getloadavg()[0]), "command": command(args),
+                "workers": measure(pid).workers if pid else "?",
+            }  # fmt: skip
+            text = section(name, args, users, think, result)
+            print(text + "\n")
+            if out["errors"]:
+                print("first errors:", *out["errors"][:5], sep="\n  ")
+                failed = True
+            if not args.no_write and args.url is None:
+                replace_section(BENCHMARKS_MD, "load" if name == "closed" else "load-think", text)
+    finally:
+        if server is not None:
+            server.terminate()  # SIGTERM: the parent stops its workers gracefully
+            server.wait(timeout=60)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -79,19 +79,23 @@ def preload(settings: Settings) -> Any:
     return embedder
 
 
-def use_fork() -> bool:
-    """Make uvicorn fork its workers instead of spawning them; False (spawn) when that is not safe.
-
-    uvicorn has no option for it: its workers come from `uvicorn._subprocess.spawn`, a multiprocessing
-    context, which is replaced here. Without that attribute (another uvicorn) workers are spawned."""
+def fork_possible() -> bool:
+    """Forking a loaded parent is safe only before any OpenMP runtime (faiss, torch) exists in it, and
+    possible only with uvicorn's `_subprocess.spawn` context to replace (uvicorn has no option for it)."""
     import uvicorn._subprocess as subprocess_module
 
     loaded = sorted(OPENMP_MODULES & set(sys.modules))
     if loaded or not hasattr(os, "fork") or not hasattr(subprocess_module, "spawn"):
         logger.info("workers are spawned, not forked (loaded: %s); each loads its own model", loaded)
         return False
-    subprocess_module.spawn = multiprocessing.get_context("fork")  # type: ignore[attr-defined]
     return True
+
+
+def use_fork() -> None:
+    """Make uvicorn fork its workers instead of spawning them."""
+    import uvicorn._subprocess as subprocess_module
+
+    subprocess_module.spawn = multiprocessing.get_context("fork")  # type: ignore[attr-defined]
 
 
 def shared_limit_env(settings: Settings, folder: Path) -> dict[str, str]:
@@ -122,13 +126,14 @@ def run(settings: Settings, workers: int | None = None) -> None:
         uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
         return
     global _preloaded
-    if not OPENMP_MODULES & set(sys.modules):  # no OpenMP runtime yet: forking may be possible
+    if fork_possible():
         _preloaded = preload(settings)
-    if use_fork():
-        gc.collect()
-        gc.freeze()  # preloaded objects: never scanned again, so a child's collections leave them shared
-    else:
-        _preloaded = None  # spawned workers load their own; the parent need not hold a copy
+        if fork_possible():  # preloading must not have brought in an OpenMP runtime either
+            use_fork()
+            gc.collect()
+            gc.freeze()  # never scanned again, so a worker's collections leave these pages shared
+        else:
+            _preloaded = None
     folder = Path(tempfile.mkdtemp(prefix="policyqa-serve-"))
     extra = shared_limit_env(settings, folder)
     saved = {k: os.environ.get(k) for k in extra}

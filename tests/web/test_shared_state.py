@@ -157,3 +157,24 @@ def test_two_processes_write_feedback_at_once(tmp_path: Path) -> None:
     assert len(rows) == 200
     assert sum(r["comment"] == "好" for r in rows) == 20
     assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_workers_are_forked_only_from_a_parent_without_an_openmp_runtime(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from web.serve import fork_possible
+
+    for name in ("faiss", "torch"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    assert fork_possible()
+    monkeypatch.setitem(sys.modules, "faiss", SimpleNamespace())  # e.g. the parent just built the index
+    assert not fork_possible()
+
+
+def test_workers_get_one_rate_limit_file_unless_limits_are_off_or_the_file_is_named(tmp_path: Path) -> None:
+    from web.serve import shared_limit_env
+
+    env = shared_limit_env(Settings(), tmp_path)
+    assert env == {"POLICYQA_RATE_LIMIT_DB": str(tmp_path / "ratelimit.sqlite3")}
+    assert shared_limit_env(Settings(rate_limit_per_minute=0), tmp_path) == {}
+    assert shared_limit_env(Settings(rate_limit_db=tmp_path / "mine.sqlite3"), tmp_path) == {}

@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -38,6 +39,7 @@ WORKER_APP = "web.serve:create_worker_app"
 RATE_LIMIT_FILE = "ratelimit.sqlite3"
 GRACEFUL_SECONDS = 10  # a streaming answer or an SSE client must not hold a shutdown forever
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 OPENMP_MODULES = frozenset({"faiss", "torch", "onnxruntime", "llama_cpp"})  # no fork once these ran
 
 logger = logging.getLogger(__name__)
@@ -49,10 +51,26 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 
 
+def die_with_parent() -> None:
+    """Linux: SIGTERM this worker when the supervising parent dies, even by SIGKILL or OOM, so no
+    orphaned worker keeps serving (and holding the port) after its supervisor is gone."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def create_worker_app() -> FastAPI:
     """App factory for each worker process (`uvicorn web.serve:create_worker_app --factory`); a forked
     worker builds its assistant around the embedder the parent preloaded."""
     configure_logging()
+    die_with_parent()
     embedder = _preloaded
     if embedder is None:
         return create_app(Settings())

@@ -99,7 +99,9 @@ def _start(tmp: Path, **env: str) -> Iterator[Server]:
         **env,
     }
     cmd = [sys.executable, "-m", "assistant", "serve", "--workers", "2", "--port", str(port)]
-    proc = subprocess.Popen(cmd, cwd=tmp, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, cwd=tmp, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -113,8 +115,12 @@ def _start(tmp: Path, **env: str) -> Iterator[Server]:
         yield Server(url, proc, index_dir)
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+            proc.terminate()  # graceful: the parent stops its workers
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
 
 
 @pytest.fixture
@@ -164,6 +170,18 @@ def test_two_workers_answer_follow_a_reindex_and_stop_on_sigterm(server: Server)
     assert server.proc.wait(30) == 0
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_workers_stop_when_their_parent_is_killed(server: Server) -> None:
+    """SIGKILL (or the OOM killer) on the parent leaves no orphaned worker serving the port."""
+    workers = _children(server.proc.pid)
+    assert len(workers) == 2
+    server.proc.kill()
+    server.proc.wait(10)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
 
 
 def test_one_rate_limit_across_two_workers(tmp_path: Path) -> None:

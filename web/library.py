@@ -1,29 +1,26 @@
-"""The document library: list documents by title with quality figures, upload, retitle, delete, re-index.
+"""The document library: list documents by title with quality figures, upload, retitle, delete.
 
-Upload, delete and re-index need the admin token; listing does not. Re-indexing runs
-`assistant.factory.run_ingest` in a background thread and then swaps `app.state.assistant`
-for a freshly built one; requests during the rebuild keep using the old assistant.
+Upload and delete need the admin token; listing does not. Re-indexing lives in web/reindex.py.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from assistant.settings import Settings
-from web.audit import audit_line, audited, who
+from web.audit import audited
 from web.deps import AdminDep, AssistantLike, SettingsDep
 from web.errors import strip_paths
 from web.limits import MULTIPART_ALLOWANCE
+from web.reindex import reindex_status
 from web.titles import titles_for
 from web.uploads import look_alike, normalize_name, read_upload
 
@@ -145,7 +142,7 @@ def list_documents(request: Request, settings: SettingsDep) -> dict[str, Any]:
         }
         row["status"] = _status(row)
         docs.append(row)
-    return {"documents": docs, "reindex": reindex_status(request.app)}
+    return {"documents": docs, "reindex": reindex_status(request.app, settings)}
 
 
 def _store(settings: Settings, name: str, data: bytes) -> None:
@@ -249,70 +246,3 @@ def delete_document(name: FileName, request: Request, settings: SettingsDep) -> 
         target.unlink()
         _save_title(settings.corpus_dir, name, None)
     return {"source_file": name, "deleted": True}
-
-
-# ---- re-index ------------------------------------------------------------------------------
-
-_LOCK = threading.Lock()
-
-
-def default_rebuild(settings: Settings, current: AssistantLike | None) -> AssistantLike:
-    """Build a new index version, then an assistant over it (reusing the loaded embedder)."""
-    from assistant.factory import build_assistant, run_ingest
-
-    embedder = getattr(current, "embedder", None)
-    run_ingest(settings, embedder=embedder, progress=False)
-    return build_assistant(settings, embedder=embedder)
-
-
-def reindex_status(app: FastAPI) -> dict[str, Any]:
-    return dict(getattr(app.state, "reindex", None) or {"state": "idle"})
-
-
-def _run(app: FastAPI, settings: Settings, client: str) -> None:
-    started = time.time()
-    try:
-        rebuild = getattr(app.state, "rebuild", None) or default_rebuild
-        fresh = rebuild(settings, getattr(app.state, "assistant", None))
-        app.state.assistant = fresh  # one attribute store: requests see the old or the new one
-        app.state.assistant_error = None
-        stats = fresh.stats()
-        app.state.reindex = {
-            "state": "done",
-            "started_at": started,
-            "seconds": round(time.time() - started, 2),
-            "index_version": stats.get("index_version"),
-            "documents": stats.get("documents"),
-            "paragraphs": stats.get("paragraphs"),
-        }
-        logger.info("re-index done in %.1f s", time.time() - started)
-        audit_line("reindex", client, f"done version={stats.get('index_version')}")
-    except Exception as exc:
-        logger.exception("re-index failed")
-        audit_line("reindex", client, f"failed {type(exc).__name__}")
-        message = str(exc).strip() if type(exc).__module__.startswith("assistant") else ""
-        app.state.reindex = {
-            "state": "failed",
-            "started_at": started,
-            "detail": strip_paths(message) or "重新索引失败，请查看服务器日志。现有索引保持不变。",
-        }
-
-
-@router.post("/api/reindex", status_code=202, dependencies=[AdminDep])
-def start_reindex(request: Request, settings: SettingsDep) -> dict[str, Any]:
-    """Start a background re-index (admin); 409 while one is running."""
-    app = request.app
-    with audited(request, "reindex") as outcome, _LOCK:
-        if reindex_status(app)["state"] == "running":
-            raise HTTPException(status_code=409, detail="重新索引正在进行中，请稍候。")
-        app.state.reindex = {"state": "running", "started_at": time.time()}
-        outcome["result"] = "started"
-    args = (app, settings, who(request))
-    threading.Thread(target=_run, args=args, name="policyqa-reindex", daemon=True).start()
-    return reindex_status(app)
-
-
-@router.get("/api/reindex")
-def get_reindex(request: Request) -> dict[str, Any]:
-    """State of the last re-index: idle, running, done or failed."""
-    return reindex_status(request.app)

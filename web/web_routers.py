@@ -13,8 +13,9 @@ from web.discover import router as discover
 from web.feedback import router as feedback
 from web.library import router as library
 from web.openai_api import router as openai_api
+from web.reindex import router as reindex
 
-WEB_ROUTERS: tuple[APIRouter, ...] = (answers, library, feedback, openai_api, discover)
+WEB_ROUTERS: tuple[APIRouter, ...] = (answers, library, reindex, feedback, openai_api, discover)
 
 
 def warm_up(assistant: Any) -> None:

@@ -178,3 +178,20 @@ def test_workers_get_one_rate_limit_file_unless_limits_are_off_or_the_file_is_na
     assert env == {"POLICYQA_RATE_LIMIT_DB": str(tmp_path / "ratelimit.sqlite3")}
     assert shared_limit_env(Settings(rate_limit_per_minute=0), tmp_path) == {}
     assert shared_limit_env(Settings(rate_limit_db=tmp_path / "mine.sqlite3"), tmp_path) == {}
+
+
+def test_one_reindex_at_a_time_across_workers_and_its_end_seen_by_all(tmp_path: Path) -> None:
+    from web.reindex_state import SharedReindex
+
+    first, second = SharedReindex(tmp_path), SharedReindex(tmp_path)  # two workers, one index folder
+    assert second.status() is None
+    assert first.try_start({"state": "running", "started_at": 1.0})
+    assert not second.try_start({"state": "running", "started_at": 2.0})  # 409 in the other worker
+    assert second.status() == {"state": "running", "started_at": 1.0}
+    first.finish({"state": "done", "index_version": "v2"})
+    assert second.status() == {"state": "done", "index_version": "v2"}
+    assert second.try_start({"state": "running", "started_at": 3.0})  # free again
+    second._fd and os.close(second._fd)  # the worker dies mid-build: the kernel drops its lock
+    second._fd = None
+    interrupted = first.status()
+    assert interrupted is not None and interrupted["state"] == "failed" and "中断" in interrupted["detail"]

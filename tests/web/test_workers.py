@@ -160,11 +160,13 @@ def test_two_workers_answer_follow_a_reindex_and_stop_on_sigterm(server: Server)
         time.sleep(0.3)
     assert len(new) == 1 and new.isdisjoint(first), (first, new)
     assert {body["documents"] for body in seen.values()} == {2}
-    for _ in range(8):  # whichever worker answers lists the new document as indexed
+    for _ in range(8):  # whichever worker answers lists the new document and the re-index's end
         with httpx.Client(timeout=10) as client:
             listed = client.get(f"{server.url}/api/documents").json()["documents"]
         docs = {d["source_file"]: d for d in listed}
         assert docs["b.txt"]["indexed"], docs["b.txt"]
+        status = httpx.get(f"{server.url}/api/reindex", timeout=10).json()
+        assert status["state"] == "done" and {status["index_version"]} == new, status
 
     server.proc.send_signal(signal.SIGTERM)
     assert server.proc.wait(30) == 0

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ingestion.segment import jieba_module
+from ingestion.segment import search_words
 
 _TOKEN_RE = re.compile(r"[\w%.]+", re.UNICODE)
 _STOP = {
@@ -63,9 +63,8 @@ _STOP = {
 
 def tokenize(text: str) -> list[str]:
     """Search-mode jieba words plus single CJK characters of unknown words, minus stop words."""
-    jb = jieba_module()
     out: list[str] = []
-    for tok in jb.lcut_for_search(text):
+    for tok in search_words(text):
         tok = tok.strip().lower()
         if not tok or tok in _STOP or not _TOKEN_RE.fullmatch(tok):
             continue

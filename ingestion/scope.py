@@ -13,7 +13,7 @@ from typing import Any
 
 from .models import Chunk, Paragraph
 from .normalize import normalize_text
-from .segment import posseg
+from .segment import pos_words
 
 _SUFFIXES = ("县", "市", "区", "旗", "镇", "乡", "村", "州", "省", "苏木", "卫生院", "村委会", "社区")
 _ADMIN_END = re.compile(r"(?:县|市|区|旗|镇|乡|州|省|苏木|卫生院|村委会)$")
@@ -56,7 +56,7 @@ def extract_places(text: str) -> tuple[str, ...]:
     """Named places and institutions (`湖口县`, `小屯卫生院`, `XXX村委会`), in order, without repeats."""
     s = normalize_text(text)
     found: list[str] = [m.group(1) for m in _PLACEHOLDER_RE.finditer(s)]
-    toks = [(p.word, p.flag) for p in posseg().cut(s)]
+    toks = pos_words(s)
     for i, (word, flag) in enumerate(toks):
         nxt = toks[i + 1][0] if i + 1 < len(toks) else ""
         if flag in {"ns", "nr", "nz", "nrt"} and nxt in _SUFFIXES and nxt != "社区":

@@ -275,7 +275,7 @@ class FeatureBuilder:
         lex = lexicon()
         s = normalize_text(c.sentence)
         s_search = search_form(s)
-        s_tokens = set(tokenize(s_search))
+        s_tokens = _token_set(s_search)
         p = c.paragraph
         para, article, scope = self._texts(p)
         total = q.total_weight
@@ -379,6 +379,11 @@ class FeatureBuilder:
                     return True
                 i = s.find(a, i + 1)
         return False
+
+
+@lru_cache(maxsize=1 << 14)
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
 
 
 def _share(bigrams: frozenset[str], text: str) -> float:

@@ -1,9 +1,11 @@
 """Word segmentation of every corpus sentence, cut at ingest and stored in the index version.
 
-jieba's HMM tagger costs about a millisecond a sentence; the reader and the grounding check segment the
-candidate sentences of every question. Cutting them once at ingest and seeding the per-process memo at
-load keeps that cost out of the question. The memo is only a cache: a sentence missing here (or a
-version built before this file existed) is segmented on the fly with the same result.
+jieba's HMM tagger costs about a millisecond a sentence, and the reader and the grounding check segment
+the candidate sentences of every question. Cutting them once at ingest and seeding the per-process memo
+at load keeps that cost out of the question. jieba segments each block (a run of CJK and alphanumerics)
+on its own, so blocks are what is stored, and a composed answer or a letter quoting corpus clauses hits
+them too. The memo is only a cache: a block missing here (or a version built before this file existed)
+is segmented on the fly with the same result.
 """
 
 from __future__ import annotations
@@ -21,24 +23,25 @@ from ingestion.sentences import paragraph_sentences
 SEGMENTS_FILE = "segments.jsonl"
 
 
-def sentence_forms(paragraphs: Iterable[Paragraph]) -> tuple[list[str], list[str]]:
-    """The texts questions segment: each sentence normalised (places) and in search form (terms)."""
+def sentence_blocks(paragraphs: Iterable[Paragraph]) -> tuple[list[str], list[str]]:
+    """The blocks questions segment: each sentence normalised (places) and in search form (terms)."""
     norms = list(dict.fromkeys(normalize_text(s) for _, s in paragraph_sentences(paragraphs)))
-    searches = list(dict.fromkeys(search_form(n) for n in norms))
-    return norms, searches
+    pos = list(dict.fromkeys(b for n in norms for b in pos_words.blocks(n)))
+    search = list(dict.fromkeys(b for n in norms for b in search_words.blocks(search_form(n))))
+    return pos, search
 
 
 def write_segments(folder: Path, paragraphs: Iterable[Paragraph]) -> int:
-    """One JSON line per text: ["pos", text, [[word, flag], ...]] or ["search", text, [word, ...]].
+    """One JSON line per block: ["pos", block, [[word, flag], ...]] or ["search", block, [word, ...]].
 
-    Goes through the memo, so a server re-indexing reuses the segmentation of unchanged sentences."""
-    norms, searches = sentence_forms(paragraphs)
+    Goes through the memo, so a server re-indexing reuses the segmentation of unchanged blocks."""
+    pos, search = sentence_blocks(paragraphs)
     with (folder / SEGMENTS_FILE).open("w", encoding="utf-8") as fh:
-        for text in norms:
-            fh.write(json.dumps(["pos", text, pos_words(text)], ensure_ascii=False) + "\n")
-        for text in searches:
-            fh.write(json.dumps(["search", text, search_words(text)], ensure_ascii=False) + "\n")
-    return len(norms) + len(searches)
+        for block in pos:
+            fh.write(json.dumps(["pos", block, pos_words(block)], ensure_ascii=False) + "\n")
+        for block in search:
+            fh.write(json.dumps(["search", block, search_words(block)], ensure_ascii=False) + "\n")
+    return len(pos) + len(search)
 
 
 def load_segments(folder: Path) -> int:
@@ -49,11 +52,11 @@ def load_segments(folder: Path) -> int:
     pos: dict[str, tuple[tuple[str, str], ...]] = {}
     search: dict[str, tuple[str, ...]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        kind, text, words = json.loads(line)
+        kind, block, words = json.loads(line)
         if kind == "pos":
-            pos[text] = tuple((w, f) for w, f in words)
+            pos[block] = tuple((w, f) for w, f in words)
         else:
-            search[text] = tuple(words)
+            search[block] = tuple(words)
     pos_words.seed(pos)
     search_words.seed(search)
     return len(pos) + len(search)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
@@ -32,20 +33,35 @@ def posseg() -> Any:
 
 
 class SegmentMemo:
-    """A pure segmentation function remembered per text: entries seeded from the index version (cut
-    at ingest, so a question never pays for corpus sentences) plus a bounded LRU for everything else."""
+    """A segmentation remembered per text block: jieba cuts a text into runs of CJK/alphanumerics
+    (blocks) and segments each on its own, so a text's result is the concatenation of its blocks'.
+    Blocks are seeded from the index version (cut at ingest) or kept in a bounded LRU, so answers built
+    from corpus clauses, and letters quoting them, are not re-tagged either."""
 
-    def __init__(self, fn: Callable[[str], tuple[Any, ...]], maxsize: int = 1 << 16) -> None:
+    def __init__(self, fn: Callable[[str], tuple[Any, ...]], blocks: Callable[[], re.Pattern[str]]) -> None:
         self._fn = fn
-        self._lru = lru_cache(maxsize=maxsize)(fn)
+        self._blocks = blocks  # the library's own block pattern (one capturing group)
+        self._lru = lru_cache(maxsize=1 << 16)(fn)
         self._seeded: dict[str, tuple[Any, ...]] = {}
 
     def __call__(self, text: str) -> tuple[Any, ...]:
-        hit = self._seeded.get(text)
-        return hit if hit is not None else self._lru(text)
+        out: list[Any] = []
+        for i, part in enumerate(self._blocks().split(text)):
+            if not part:
+                continue
+            if i % 2:  # a captured block
+                hit = self._seeded.get(part)
+                out.extend(hit if hit is not None else self._lru(part))
+            else:  # punctuation and spaces: cheap, never cached
+                out.extend(self._fn(part))
+        return tuple(out)
+
+    def blocks(self, text: str) -> list[str]:
+        """The blocks of a text that the memo stores (what ingest seeds)."""
+        return [part for i, part in enumerate(self._blocks().split(text)) if i % 2 and part]
 
     def seed(self, entries: dict[str, tuple[Any, ...]]) -> None:
-        """Replace the seeded entries (a new index version brings its own sentences)."""
+        """Replace the seeded blocks (a new index version brings its own)."""
         self._seeded = entries
 
 
@@ -57,7 +73,6 @@ def _search_words(text: str) -> tuple[str, ...]:
     return tuple(jieba_module().lcut_for_search(text))
 
 
-# Segmentation is a pure function of the text (no user dictionary is ever added), and the same corpus
-# sentences come back question after question.
-pos_words = SegmentMemo(_pos_words)  # (word, part-of-speech flag) pairs of `jieba.posseg`
-search_words = SegmentMemo(_search_words)  # `jieba.lcut_for_search` words
+# Segmentation is a pure function of the text (no user dictionary is ever added).
+pos_words = SegmentMemo(_pos_words, lambda: posseg().re_han_internal)  # (word, POS flag) pairs
+search_words = SegmentMemo(_search_words, lambda: jieba_module().re_han_default)  # search-mode words

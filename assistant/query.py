@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.corpus_text import CorpusText
 from assistant.figures import FigureKind, wanted_figure, years_in
 from assistant.lexicon import lexicon
 from index.bm25 import tokenize
@@ -179,7 +180,7 @@ class QueryAnalyzer:
     def __init__(self, idf: Callable[[str], float], doc_freq: Callable[[str], int], corpus_text: str) -> None:
         self.idf = idf
         self.doc_freq = doc_freq
-        self.corpus_text = corpus_text  # normalised text of every paragraph, titles included
+        self.corpus_text = CorpusText(corpus_text)  # normalised text of every paragraph, titles included
 
     def in_corpus(self, text: str) -> bool:
         return text in self.corpus_text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from .models import Chunk, Paragraph
@@ -115,12 +116,19 @@ def scope_chunks(chunks: list[Chunk], paragraphs: list[Paragraph]) -> list[Chunk
     return out
 
 
+@lru_cache(maxsize=1 << 14)
+def _place_stem(name: str) -> str:
+    """The name without its admin suffix when that is still a name (2+ CJK characters), else ""."""
+    stem = _ADMIN_END.sub("", name)
+    return stem if len(stem) >= 2 and not stem.isascii() else ""
+
+
 def question_scope(question: str, known_places: Iterable[str]) -> tuple[set[str], set[int]]:
     """Places of the index named in the question (full name or name without its suffix) and its years."""
     q = normalize_text(question)
     places: set[str] = set()
     for name in known_places:
-        stem = _ADMIN_END.sub("", name)
-        if name in q or (len(stem) >= 2 and stem in q and not stem.isascii()):
+        stem = _place_stem(name)
+        if name in q or (stem and stem in q):
             places.add(name)
     return places, set(extract_years(q)) | {int(y) for y in re.findall(r"(?<!\d)(20[0-4]\d)(?!\d)", q)}

@@ -40,7 +40,8 @@ class SegmentMemo:
 
     def __init__(self, fn: Callable[[str], tuple[Any, ...]], blocks: Callable[[], re.Pattern[str]]) -> None:
         self._fn = fn
-        self._blocks = blocks  # the library's own block pattern (one capturing group)
+        self._pattern = blocks  # the library's own block pattern (one capturing group), resolved once
+        self._compiled: re.Pattern[str] | None = None
         self._lru = lru_cache(maxsize=1 << 16)(fn)
         self._seeded: dict[str, tuple[Any, ...]] = {}
 
@@ -55,6 +56,11 @@ class SegmentMemo:
             else:  # punctuation and spaces: cheap, never cached
                 out.extend(self._fn(part))
         return tuple(out)
+
+    def _blocks(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = self._pattern()
+        return self._compiled
 
     def blocks(self, text: str) -> list[str]:
         """The blocks of a text that the memo stores (what ingest seeds)."""

@@ -35,27 +35,29 @@ def posseg() -> Any:
 class SegmentMemo:
     """A segmentation remembered per text block: jieba cuts a text into runs of CJK/alphanumerics
     (blocks) and segments each on its own, so a text's result is the concatenation of its blocks'.
-    Blocks are seeded from the index version (cut at ingest) or kept in a bounded LRU, so answers built
-    from corpus clauses, and letters quoting them, are not re-tagged either."""
+    A block is looked up in a bounded LRU, then in the index version's store (cut at ingest), and only
+    then segmented; answers built from corpus clauses, and letters quoting them, hit the store too."""
 
     def __init__(self, fn: Callable[[str], tuple[Any, ...]], blocks: Callable[[], re.Pattern[str]]) -> None:
         self._fn = fn
         self._pattern = blocks  # the library's own block pattern (one capturing group), resolved once
         self._compiled: re.Pattern[str] | None = None
-        self._lru = lru_cache(maxsize=1 << 16)(fn)
-        self._seeded: dict[str, tuple[Any, ...]] = {}
+        self._store: Callable[[str], tuple[Any, ...] | None] | None = None
+        self._lru = lru_cache(maxsize=1 << 16)(self._resolve)
 
     def __call__(self, text: str) -> tuple[Any, ...]:
         out: list[Any] = []
         for i, part in enumerate(self._blocks().split(text)):
             if not part:
                 continue
-            if i % 2:  # a captured block
-                hit = self._seeded.get(part)
-                out.extend(hit if hit is not None else self._lru(part))
-            else:  # punctuation and spaces: cheap, never cached
-                out.extend(self._fn(part))
+            # a captured block is remembered; punctuation and spaces are cheap and never cached
+            out.extend(self._lru(part) if i % 2 else self._fn(part))
         return tuple(out)
+
+    def _resolve(self, block: str) -> tuple[Any, ...]:
+        store = self._store
+        found = store(block) if store is not None else None
+        return found if found is not None else self._fn(block)
 
     def _blocks(self) -> re.Pattern[str]:
         if self._compiled is None:
@@ -63,12 +65,17 @@ class SegmentMemo:
         return self._compiled
 
     def blocks(self, text: str) -> list[str]:
-        """The blocks of a text that the memo stores (what ingest seeds)."""
+        """The blocks of a text that the memo remembers (what ingest stores)."""
         return [part for i, part in enumerate(self._blocks().split(text)) if i % 2 and part]
 
-    def seed(self, entries: dict[str, tuple[Any, ...]]) -> None:
-        """Replace the seeded blocks (a new index version brings its own)."""
-        self._seeded = entries
+    def clear(self) -> None:
+        """Forget remembered blocks (tests that attach a made-up store)."""
+        self._lru.cache_clear()
+
+    def attach(self, store: Callable[[str], tuple[Any, ...] | None] | None) -> None:
+        """Look blocks up in this store (a loaded index version's) before segmenting them. What the LRU
+        already holds stays valid: segmentation is a pure function of the block."""
+        self._store = store
 
 
 def _pos_words(text: str) -> tuple[tuple[str, str], ...]:

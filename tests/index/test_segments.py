@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from index.hashing import HashingEmbedder
-from index.segments import SEGMENTS_FILE, load_segments
+from index.segments import SCHEMA, SEGMENTS_FILE, SegmentStore, attach_segments
 from index.store import build_index, load_index
 from ingestion import normalize_text
 from ingestion.models import Chunk, Paragraph, SourceDocument
@@ -37,16 +38,24 @@ def _build(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _unseeded() -> Iterator[None]:
-    pos_words.seed({})
-    search_words.seed({})
+def _detached() -> Iterator[None]:
     yield
-    pos_words.seed({})  # the memo is only a cache: leave no made-up entry for later tests
+    for memo in (pos_words, search_words):  # leave no test store or made-up block behind
+        memo.attach(None)
+        memo.clear()
+
+
+def _rows(version: Path) -> list[tuple[str, str, list]]:
+    con = sqlite3.connect(version / SEGMENTS_FILE)
+    try:
+        return [(k, b, json.loads(w)) for k, b, w in con.execute("SELECT kind, block, words FROM seg")]
+    finally:
+        con.close()
 
 
 def test_every_sentence_block_is_stored_in_both_forms_and_checksummed(tmp_path: Path) -> None:
     version = _build(tmp_path)
-    rows = [json.loads(line) for line in (version / SEGMENTS_FILE).read_text(encoding="utf-8").splitlines()]
+    rows = _rows(version)
     pos = {text: words for kind, text, words in rows if kind == "pos"}
     search = {text: words for kind, text, words in rows if kind == "search"}
     # Blocks are the runs between punctuation: the memo stores them, not whole sentences.
@@ -73,20 +82,40 @@ def test_a_text_segments_as_the_concatenation_of_its_blocks() -> None:
     assert search_words(text) == tuple(jieba.lcut_for_search(text))
 
 
-def test_loading_a_version_seeds_the_memo_and_answers_do_not_change(tmp_path: Path) -> None:
+def test_loading_a_version_attaches_its_store_and_answers_do_not_change(tmp_path: Path) -> None:
     version = _build(tmp_path)
     norm = normalize_text(TEXTS[0])
     before = extract_places(norm)
     assert "湖口县" in before
-    pos_words.seed({})
     load_index(tmp_path)
-    assert pos_words._seeded, "loading the version seeds the memo"
+    store = SegmentStore(version / SEGMENTS_FILE)
+    assert store.lookup("pos", pos_words.blocks(norm)[0]) is not None
+    assert store.lookup("pos", "从未出现的块") is None
     assert extract_places(norm) == before
     # A version without the file (built before it existed) still loads and segments on the fly.
-    (version / SEGMENTS_FILE).rename(tmp_path / "away.jsonl")
-    assert load_segments(version) == 0
+    (version / SEGMENTS_FILE).rename(tmp_path / "away.sqlite")
+    assert attach_segments(version) is False
+    assert extract_places(norm) == before
 
 
-def test_a_seeded_block_is_what_the_memo_returns() -> None:
-    pos_words.seed({"某句": (("某", "x"), ("句", "n"))})
-    assert pos_words("某句，另一句") == (("某", "x"), ("句", "n"), ("，", "x"), ("另", "r"), ("一句", "m"))
+def test_a_stored_block_is_what_the_memo_returns(tmp_path: Path) -> None:
+    """The store is consulted before jieba (a made-up entry proves it), and an unusable store only
+    costs time: the block is segmented on the fly."""
+    con = sqlite3.connect(tmp_path / SEGMENTS_FILE)
+    con.execute(
+        "CREATE TABLE seg (kind TEXT, block TEXT, words TEXT, PRIMARY KEY (kind, block)) WITHOUT ROWID"
+    )
+    con.execute("INSERT INTO seg VALUES ('pos', '某句某句', '[[\"某句某句\", \"zz\"]]')")
+    con.commit()
+    con.close()
+    assert attach_segments(tmp_path)
+    assert pos_words("某句某句，另一句") == (("某句某句", "zz"), ("，", "x"), ("另", "r"), ("一句", "m"))
+    (tmp_path / SEGMENTS_FILE).write_bytes(b"not a database")
+    assert attach_segments(tmp_path)
+    assert pos_words("又一句话") == tuple((p.word, p.flag) for p in _posseg_cut("又一句话"))
+
+
+def _posseg_cut(text: str) -> list:
+    import jieba.posseg
+
+    return list(jieba.posseg.cut(text))

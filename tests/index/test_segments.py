@@ -102,9 +102,7 @@ def test_a_stored_block_is_what_the_memo_returns(tmp_path: Path) -> None:
     """The store is consulted before jieba (a made-up entry proves it), and an unusable store only
     costs time: the block is segmented on the fly."""
     con = sqlite3.connect(tmp_path / SEGMENTS_FILE)
-    con.execute(
-        "CREATE TABLE seg (kind TEXT, block TEXT, words TEXT, PRIMARY KEY (kind, block)) WITHOUT ROWID"
-    )
+    con.execute(SCHEMA)
     con.execute("INSERT INTO seg VALUES ('pos', '某句某句', '[[\"某句某句\", \"zz\"]]')")
     con.commit()
     con.close()

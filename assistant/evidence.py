@@ -72,7 +72,7 @@ class Reader:
         if not cands:
             return [], []
         dense = self.similarity(q.norm, cands) if self.similarity else [0.0] * len(cands)
-        return cands, [self.features.row(q, c, float(d)) for c, d in zip(cands, dense, strict=True)]
+        return cands, self.features.rows(q, cands, dense)
 
     def read(self, q: Query, hits: list[SearchHit], top: int) -> Reading:
         """All candidate sentences, most likely answer first, and the judge's confidence in the best."""

@@ -12,13 +12,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.corpus_text import CorpusText
 from assistant.figures import FigureKind, wanted_figure, years_in
 from assistant.lexicon import lexicon
 from index.bm25 import tokenize
 from ingestion import normalize_text
 from ingestion.normalize import search_form
 from ingestion.scope import extract_places
-from ingestion.segment import posseg
+from ingestion.segment import pos_words
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 MAX_TERM_WEIGHT = 8.0
@@ -105,7 +106,7 @@ def _places(norm: str, in_corpus: Callable[[str], bool]) -> list[str]:
     admin names the tagger does not know (a word + 县/市/镇…, e.g. 火星县), which may be foreign."""
     lex = lexicon()
     found = list(extract_places(norm))
-    words = posseg().lcut(norm)
+    words = list(pos_words(norm))
     found += [w for w, flag in words if flag == "ns" and len(w) >= 2 and in_corpus(w)]
     suffixes = lex.place_suffixes.split("|")
     found += [w for w, f in words if f in {"ns", "nr", "nz"} and len(w) >= 3 and w.endswith(tuple(suffixes))]
@@ -130,7 +131,7 @@ def _phrases(norm: str) -> list[str]:
     """
     lex = lexicon()
     slot_terms = {t for terms in lex.slots.values() for t in terms}
-    words = [w for w, _ in posseg().lcut(norm)]
+    words = [w for w, _ in list(pos_words(norm))]
     out: list[str] = []
     for w1, w2 in itertools.pairwise(words):
         if (
@@ -151,7 +152,7 @@ def asked_targets(norm: str) -> tuple[str, ...]:
     words, verbs and adverbs (退耕还林每亩每年补多少).
     """
     lex = lexicon()
-    words = posseg().lcut(norm)
+    words = list(pos_words(norm))
     out: list[str] = []
     for i, (w, _) in enumerate(words):
         if not lex.ask_one.search(w) and w not in {"什么", "哪些"}:
@@ -179,7 +180,7 @@ class QueryAnalyzer:
     def __init__(self, idf: Callable[[str], float], doc_freq: Callable[[str], int], corpus_text: str) -> None:
         self.idf = idf
         self.doc_freq = doc_freq
-        self.corpus_text = corpus_text  # normalised text of every paragraph, titles included
+        self.corpus_text = CorpusText(corpus_text)  # normalised text of every paragraph, titles included
 
     def in_corpus(self, text: str) -> bool:
         return text in self.corpus_text

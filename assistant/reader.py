@@ -257,6 +257,22 @@ def _coverage(weights: dict[str, float], total: float, present: Callable[[str], 
     return sum(w for t, w in weights.items() if present(t)) / total
 
 
+@dataclass(frozen=True)
+class _Context:
+    """Features of one candidate's paragraph and article for one question (shared by its sentences)."""
+
+    para: str
+    cov_p: float
+    cov_a: float
+    phrase_a: float
+    anchor_a: float
+    ctx_places: bool
+    other_place: bool
+    year_absent: float
+    target_a: float
+    bigrams_p: float
+
+
 class FeatureBuilder:
     """Turns (Query, Candidate) into the feature row; article texts come from the loaded index."""
 
@@ -271,25 +287,51 @@ class FeatureBuilder:
         article = self.article_text(p)
         return para, article, article + normalize_text(" ".join(p.places))
 
-    def row(self, q: Query, c: Candidate, dense: float) -> list[float]:
+    def rows(self, q: Query, cands: list[Candidate], dense: list[float]) -> list[list[float]]:
+        """Feature rows of one question's candidates; what depends only on a candidate's paragraph and
+        article (coverage of long article texts, mostly) is computed once per paragraph."""
+        context: dict[str, _Context] = {}
+        out = []
+        for c, d in zip(cands, dense, strict=True):
+            ctx = context.get(c.paragraph.id)
+            if ctx is None:
+                ctx = context[c.paragraph.id] = self._context(q, c.paragraph)
+            out.append(self._row(q, c, float(d), ctx))
+        return out
+
+    def _context(self, q: Query, p: Paragraph) -> _Context:
+        para, article, scope = self._texts(p)
+        total, w = q.total_weight, q.terms
+        cov_a = _coverage(w, total, lambda t: t in article)
+        phrases = q.phrases
+        ctx_places = [pl for pl in q.places if pl in scope or _stem(pl) in scope]
+        qy = set(q.years)
+        return _Context(
+            para=para,
+            cov_p=_coverage(w, total, lambda t: t in para),
+            cov_a=cov_a,
+            phrase_a=sum(ph in article for ph in phrases) / len(phrases) if phrases else 1.0,
+            anchor_a=float(bool(q.anchors) and any(a in article for a in q.anchors)),
+            ctx_places=bool(ctx_places),
+            other_place=bool(p.places) and bool(q.places) and not ctx_places,
+            year_absent=float(
+                bool(qy) and not (qy & {str(y) for y in p.years}) and not any(y in article for y in qy)
+            ),
+            target_a=float(any(x in article for x in q.targets)),
+            bigrams_p=_share(q.bigrams, para),
+        )
+
+    def _row(self, q: Query, c: Candidate, dense: float, ctx: _Context) -> list[float]:
         lex = lexicon()
         s = normalize_text(c.sentence)
         s_search = search_form(s)
-        s_tokens = set(tokenize(s_search))
+        s_tokens = _token_set(s_search)
         p = c.paragraph
-        para, article, scope = self._texts(p)
         total = q.total_weight
         w = q.terms
-
-        def found_in(text: str) -> Callable[[str], bool]:
-            return lambda t: t in text
-
         cov_s = _coverage(w, total, lambda t: t in s_tokens or t in s_search)
-        cov_p = _coverage(w, total, found_in(para))
-        cov_a = _coverage(w, total, found_in(article))
         phrases = q.phrases
         phrase_s = sum(ph in s for ph in phrases) / len(phrases) if phrases else 1.0
-        phrase_a = sum(ph in article for ph in phrases) / len(phrases) if phrases else 1.0
         missing_corpus = _coverage(w, total, lambda t: t in q.missing_terms)
         numeric = q.kind in NUMERIC_KINDS
         states = bool(q.kind) and states_figure(s, q.kind)  # type: ignore[arg-type]
@@ -305,8 +347,6 @@ class FeatureBuilder:
                 conflict = True
         near = self._figure_near(s, q)
         sent_places = [pl for pl in q.places if pl in s or _stem(pl) in s]
-        ctx_places = [pl for pl in q.places if pl in scope or _stem(pl) in scope]
-        other_place = bool(p.places) and bool(q.places) and not ctx_places
         s_years = years_in(s)
         qy = set(q.years)
         slot_terms = {k: v for k, v in q.slots.items() if k != "measure"}
@@ -322,14 +362,14 @@ class FeatureBuilder:
         groups = q.slots.get("group", frozenset())
         return [
             cov_s,
-            cov_p,
-            cov_a,
+            ctx.cov_p,
+            ctx.cov_a,
             phrase_s,
-            phrase_a,
+            ctx.phrase_a,
             missing_corpus,
             min(len(q.missing_phrases), 3),
-            1.0 - cov_a,
-            float(bool(q.anchors) and any(a in article for a in q.anchors)),
+            1.0 - ctx.cov_a,
+            ctx.anchor_a,
             max(0.0, dense),
             1.0 / c.rank,
             float(numeric),
@@ -342,13 +382,13 @@ class FeatureBuilder:
             float(wants_number and not has_number),
             float(q.kind == "who" and bool(lex.subject_office.match(s))),
             float(bool(sent_places)),
-            float(bool(ctx_places)),
-            float(bool(q.places) and not ctx_places),
+            float(ctx.ctx_places),
+            float(bool(q.places) and not ctx.ctx_places),
             float(bool(q.unknown_places)),
-            float(other_place or (bool(q.places) and not sent_places and bool(_any_place(s, p)))),
+            float(ctx.other_place or (bool(q.places) and not sent_places and bool(_any_place(s, p)))),
             float(bool(qy & s_years)),
             float(bool(qy) and bool(s_years) and not (qy & s_years)),
-            float(bool(qy) and not (qy & {str(y) for y in p.years}) and not any(y in article for y in qy)),
+            ctx.year_absent,
             slot_match,
             slot_conflict,
             float(q.yes_no and bool(groups) and not any(g in s for g in groups)),
@@ -357,9 +397,9 @@ class FeatureBuilder:
             float(p.is_heading),
             float(any(x in s for x in q.targets)),
             float(any(_near_number(s, x) for x in q.targets)),
-            float(any(x in article for x in q.targets)),
+            ctx.target_a,
             _share(q.bigrams, s),
-            _share(q.bigrams, para),
+            ctx.bigrams_p,
             float(bool(_PLACEHOLDER.search(c.sentence))),
             sum(not any(x in s for x in lex.slots[k]) for k in slot_terms) / len(slot_terms)
             if slot_terms
@@ -379,6 +419,11 @@ class FeatureBuilder:
                     return True
                 i = s.find(a, i + 1)
         return False
+
+
+@lru_cache(maxsize=1 << 14)
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
 
 
 def _share(bigrams: frozenset[str], text: str) -> float:

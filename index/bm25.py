@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ingestion.segment import jieba_module
+from ingestion.segment import search_words
 
 _TOKEN_RE = re.compile(r"[\w%.]+", re.UNICODE)
 _STOP = {
@@ -63,14 +64,19 @@ _STOP = {
 
 def tokenize(text: str) -> list[str]:
     """Search-mode jieba words plus single CJK characters of unknown words, minus stop words."""
-    jb = jieba_module()
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _tokens(text: str) -> tuple[str, ...]:
+    """Cached per text: the reader tokenizes the same corpus sentences for question after question."""
     out: list[str] = []
-    for tok in jb.lcut_for_search(text):
+    for tok in search_words(text):
         tok = tok.strip().lower()
         if not tok or tok in _STOP or not _TOKEN_RE.fullmatch(tok):
             continue
         out.append(tok)
-    return out
+    return tuple(out)
 
 
 class BM25Index:

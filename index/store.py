@@ -30,6 +30,7 @@ from index.errors import IndexCorruptError, IndexMismatchError, IndexNotBuiltErr
 from index.housekeeping import builder_lock, fsync_dir, prune_leftovers
 from index.manifest import IndexManifest, SkippedEntry, SourceEntry, corpus_hash, sha256_file, sha256_text
 from index.records import read_jsonl, write_jsonl
+from index.segments import attach_segments, write_segments
 from index.sentences import SentenceVectors, write_sentence_vectors
 from index.vector_store import drop_vectors, load_vectors, vectors_file, write_vectors
 from ingestion.injection import flag_paragraphs
@@ -169,6 +170,7 @@ def build_index(
             write_vectors(tmp, matrix, embedder.dim, chunks, index_type, vector_store, milvus_uri)
             BM25Index.build([bm25_text(c) for c in chunks]).save(tmp / "bm25")
             write_sentence_vectors(tmp, paragraphs, embedder, cache)
+            write_segments(tmp, paragraphs)
             write_jsonl(tmp / "paragraphs.jsonl", paragraphs)
             write_jsonl(tmp / "chunks.jsonl", chunks)
             manifest = _manifest(tmp, documents, paragraphs, chunks, embedder, chunk_max_tokens)
@@ -325,6 +327,7 @@ def _load(path: Path, embedder_id: str | None) -> LoadedIndex:
         vectors = load_vectors(path)
         bm25 = BM25Index.load(path / "bm25")
         sentences = SentenceVectors.load(path)
+        attach_segments(path)
     except Exception as exc:  # any parse failure of a checksummed file is corruption
         raise IndexCorruptError(f"索引 {path} 无法加载：{exc}；请重新运行 `policyqa ingest`。") from exc
     if len(vectors) != len(chunks) or vectors.dim != manifest.dim or len(chunks) != manifest.chunks:

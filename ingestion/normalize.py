@@ -33,11 +33,22 @@ def fold_width(s: str) -> str:
     return s.translate(_FOLD_TABLE)
 
 
+# Questions fold the same corpus sentences again and again: short texts are folded once per process.
+_CACHED_CHARS = 1024
+
+
 def normalize_text(s: str) -> str:
     """Canonical form for search: simplified script, half-width forms, single spaces."""
     if not s:
         return ""
+    return _normalize_cached(s) if len(s) <= _CACHED_CHARS else _normalize(s)
+
+
+def _normalize(s: str) -> str:
     return _WS_RE.sub(" ", to_simplified(fold_width(s))).strip()
+
+
+_normalize_cached = lru_cache(maxsize=1 << 16)(_normalize)
 
 
 def fold_for_match(s: str) -> str:
@@ -118,5 +129,12 @@ def fold_synonyms(s: str) -> str:
 
 def search_form(s: str, synonyms: bool = True) -> str:
     """What lexical retrieval compares: normalize_text, then numbers and (optionally) synonyms folded."""
+    return _search_form_cached(s, synonyms) if len(s) <= _CACHED_CHARS else _search_form(s, synonyms)
+
+
+def _search_form(s: str, synonyms: bool) -> str:
     s = fold_numbers(normalize_text(s))
     return fold_synonyms(s) if synonyms else s
+
+
+_search_form_cached = lru_cache(maxsize=1 << 16)(_search_form)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from .models import Chunk, Paragraph
 from .normalize import normalize_text
-from .segment import posseg
+from .segment import pos_words
 
 _SUFFIXES = ("县", "市", "区", "旗", "镇", "乡", "村", "州", "省", "苏木", "卫生院", "村委会", "社区")
 _ADMIN_END = re.compile(r"(?:县|市|区|旗|镇|乡|州|省|苏木|卫生院|村委会)$")
@@ -56,7 +57,7 @@ def extract_places(text: str) -> tuple[str, ...]:
     """Named places and institutions (`湖口县`, `小屯卫生院`, `XXX村委会`), in order, without repeats."""
     s = normalize_text(text)
     found: list[str] = [m.group(1) for m in _PLACEHOLDER_RE.finditer(s)]
-    toks = [(p.word, p.flag) for p in posseg().cut(s)]
+    toks = pos_words(s)
     for i, (word, flag) in enumerate(toks):
         nxt = toks[i + 1][0] if i + 1 < len(toks) else ""
         if flag in {"ns", "nr", "nz", "nrt"} and nxt in _SUFFIXES and nxt != "社区":
@@ -115,12 +116,19 @@ def scope_chunks(chunks: list[Chunk], paragraphs: list[Paragraph]) -> list[Chunk
     return out
 
 
+@lru_cache(maxsize=1 << 14)
+def _place_stem(name: str) -> str:
+    """The name without its admin suffix when that is still a name (2+ CJK characters), else ""."""
+    stem = _ADMIN_END.sub("", name)
+    return stem if len(stem) >= 2 and not stem.isascii() else ""
+
+
 def question_scope(question: str, known_places: Iterable[str]) -> tuple[set[str], set[int]]:
     """Places of the index named in the question (full name or name without its suffix) and its years."""
     q = normalize_text(question)
     places: set[str] = set()
     for name in known_places:
-        stem = _ADMIN_END.sub("", name)
-        if name in q or (len(stem) >= 2 and stem in q and not stem.isascii()):
+        stem = _place_stem(name)
+        if name in q or (stem and stem in q):
             places.add(name)
     return places, set(extract_years(q)) | {int(y) for y in re.findall(r"(?<!\d)(20[0-4]\d)(?!\d)", q)}

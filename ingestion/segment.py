@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 _lock = threading.Lock()
@@ -27,3 +30,62 @@ def jieba_module() -> Any:
 def posseg() -> Any:
     """`jieba.posseg`, for part-of-speech tags (`ns` = place name)."""
     return jieba_module().posseg
+
+
+class SegmentMemo:
+    """A segmentation remembered per text block: jieba cuts a text into runs of CJK/alphanumerics
+    (blocks) and segments each on its own, so a text's result is the concatenation of its blocks'.
+    A block is looked up in a bounded LRU, then in the index version's store (cut at ingest), and only
+    then segmented; answers built from corpus clauses, and letters quoting them, hit the store too."""
+
+    def __init__(self, fn: Callable[[str], tuple[Any, ...]], blocks: Callable[[], re.Pattern[str]]) -> None:
+        self._fn = fn
+        self._pattern = blocks  # the library's own block pattern (one capturing group), resolved once
+        self._compiled: re.Pattern[str] | None = None
+        self._store: Callable[[str], tuple[Any, ...] | None] | None = None
+        self._lru = lru_cache(maxsize=1 << 16)(self._resolve)
+
+    def __call__(self, text: str) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for i, part in enumerate(self._blocks().split(text)):
+            if not part:
+                continue
+            # a captured block is remembered; punctuation and spaces are cheap and never cached
+            out.extend(self._lru(part) if i % 2 else self._fn(part))
+        return tuple(out)
+
+    def _resolve(self, block: str) -> tuple[Any, ...]:
+        store = self._store
+        found = store(block) if store is not None else None
+        return found if found is not None else self._fn(block)
+
+    def _blocks(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = self._pattern()
+        return self._compiled
+
+    def blocks(self, text: str) -> list[str]:
+        """The blocks of a text that the memo remembers (what ingest stores)."""
+        return [part for i, part in enumerate(self._blocks().split(text)) if i % 2 and part]
+
+    def clear(self) -> None:
+        """Forget remembered blocks (tests that attach a made-up store)."""
+        self._lru.cache_clear()
+
+    def attach(self, store: Callable[[str], tuple[Any, ...] | None] | None) -> None:
+        """Look blocks up in this store (a loaded index version's) before segmenting them. What the LRU
+        already holds stays valid: segmentation is a pure function of the block."""
+        self._store = store
+
+
+def _pos_words(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((p.word, p.flag) for p in posseg().cut(text))
+
+
+def _search_words(text: str) -> tuple[str, ...]:
+    return tuple(jieba_module().lcut_for_search(text))
+
+
+# Segmentation is a pure function of the text (no user dictionary is ever added).
+pos_words = SegmentMemo(_pos_words, lambda: posseg().re_han_internal)  # (word, POS flag) pairs
+search_words = SegmentMemo(_search_words, lambda: jieba_module().re_han_default)  # search-mode words

@@ -56,7 +56,7 @@ def test_no_pickle_files(tmp_path: Path) -> None:
     version = _build(tmp_path)
     for f in version.rglob("*"):
         if f.is_file():
-            assert f.suffix in {".json", ".jsonl", ".faiss", ".npy"}, f
+            assert f.suffix in {".json", ".jsonl", ".faiss", ".npy", ".sqlite"}, f
 
 
 def test_missing_index_says_ingest(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -48,8 +49,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, workers: int | None) -> subprocess.Popen[bytes]:
-    """`python -m assistant serve` from this checkout (PYTHONPATH too, for spawned workers)."""
+def start_server(port: int, workers: int | None, log: Path) -> subprocess.Popen[bytes]:
+    """`python -m assistant serve` from this checkout (PYTHONPATH too, for spawned workers); its log goes
+    to `log`, so worker deaths and restarts can be counted afterwards."""
     env = os.environ | {
         "POLICYQA_RATE_LIMIT_PER_MINUTE": "0",
         "HF_HUB_OFFLINE": "1",
@@ -58,7 +60,16 @@ def start_server(port: int, workers: int | None) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)]
     if workers:
         cmd += ["--workers", str(workers)]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with log.open("wb") as out:
+        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def worker_restarts(log: Path) -> int:
+    """uvicorn's supervisor logs "Child process [pid] died" when it replaces a dead or hung worker."""
+    try:
+        return log.read_text(encoding="utf-8", errors="replace").count("] died")
+    except OSError:
+        return 0
 
 
 async def wait_ready(url: str, timeout: float = 180.0) -> dict[str, Any]:
@@ -149,6 +160,7 @@ def section(name: str, args: argparse.Namespace, users: int, think: float, resul
         ("users / think time / duration", f"{users} / {think:g} s / {elapsed:.0f} s"),
         ("requests (200 OK)", f"{total} ({out['codes'][200]})"),
         ("errors (non-200 or connection)", str(errors)),
+        ("worker restarts by the supervisor (since start)", str(result["restarts"])),
         ("throughput", f"{total / elapsed:.1f} requests/s"),
         ("latency p50 / p95 / p99", latency),
         memory_row(mem),
@@ -208,10 +220,11 @@ def main() -> int:
     scenarios = {"closed": (args.users, 0.0), "think": (args.think_users, args.think)}
     names = list(scenarios) if args.scenario == "both" else [args.scenario]
     server, url = None, args.url
+    server_log = Path(tempfile.gettempdir()) / f"policyqa-load-server-{os.getpid()}.log"
     if url is None:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        server = start_server(port, args.workers)
+        server = start_server(port, args.workers, server_log)
     failed = False
     try:
         health = asyncio.run(wait_ready(url))
@@ -225,6 +238,7 @@ def main() -> int:
                 elapsed = time.monotonic() - t0
             result = {
                 "out": out, "elapsed": elapsed, "mem": sampler.peak, "health": health,
+                "restarts": worker_restarts(server_log) if server is not None else "?",
                 "load": (load0, os.getloadavg()[0]), "command": command(args),
                 "workers": measure(pid).workers if pid else "?",
             }  # fmt: skip
@@ -239,6 +253,7 @@ def main() -> int:
         if server is not None:
             server.terminate()  # SIGTERM: the parent stops its workers gracefully
             server.wait(timeout=60)
+            print(f"server log: {server_log}")
     return 1 if failed else 0
 
 

@@ -18,7 +18,7 @@ from assistant.quarantine import usable_hits
 from assistant.query import Query, QueryAnalyzer
 from assistant.reader import Candidate, ReaderModel, reason_for
 from assistant.reply import compose_letter_reply
-from assistant.streaming import LiveAnswer
+from assistant.streaming import grounded_sentences
 from index.base import SearchHit
 from index.embeddings import NamedEmbeddings
 from index.hybrid import HybridSearcher, RetrievalParams
@@ -137,17 +137,7 @@ class Assistant:
             yield refusal
             return
         sources = self._llm_sources(hits)
-        live = LiveAnswer(sources)
-        tokens = self.llm.stream_answer(q.text, sources)
-        try:
-            for token in tokens:
-                yield live.feed(token)
-                if live.declined:
-                    break
-        finally:
-            tokens.close()  # also when our consumer closed us: the model stops generating
-        if tail := live.finish():
-            yield tail
+        live = yield from grounded_sentences(self.llm.stream_answer(q.text, sources), sources)
         yield self._finish(q, hits, reading, sources, live.raw, live.declined)
 
     def _answer(self, question: str, history: list[Turn] | None = None) -> Answer:

@@ -9,12 +9,17 @@ final answer's text, renumbered the same way.
 
 from __future__ import annotations
 
+import logging
 import re
+import time
+from collections.abc import Generator, Iterator
 
 from assistant.citations import resolve_citations
 from assistant.grounding import ground, split_with_markers
 from assistant.llm import before_refusal
 from ingestion.models import Paragraph
+
+log = logging.getLogger(__name__)
 
 # what may still follow a full stop and belong to its sentence: spaces, markers, a half-written marker
 _OPEN_TAIL = re.compile(r"[ \t]*(?:\[\d{1,3}\])*(?:\[\d{0,3})?")
@@ -75,3 +80,44 @@ class LiveAnswer:
         delta = grounded[len(self.shown) :]
         self.shown = grounded
         return delta
+
+
+def grounded_sentences(tokens: Iterator[str], sources: list[Paragraph]) -> Generator[str, None, LiveAnswer]:
+    """Yield what becomes showable after each model token ("" when nothing does, so the consumer can
+    stop between tokens); returns the LiveAnswer. Closing this generator closes `tokens`."""
+    live = LiveAnswer(sources)
+    t0 = time.perf_counter()
+    first_token = first_shown = None
+    count = 0
+    try:
+        for token in tokens:
+            count += 1
+            if token and first_token is None:
+                first_token = time.perf_counter() - t0
+            piece = live.feed(token)
+            if piece and first_shown is None:
+                first_shown = time.perf_counter() - t0
+            yield piece
+            if live.declined:  # nothing after the refusal token is read: stop the model
+                break
+    except GeneratorExit:
+        log.info("model stream closed by its consumer after %d chunks", count)
+        raise
+    finally:
+        close = getattr(tokens, "close", None)
+        if close is not None:
+            close()  # also when our consumer closed us: the model stops generating
+    done = time.perf_counter() - t0
+    if tail := live.finish():
+        first_shown = first_shown or time.perf_counter() - t0
+    log.info(
+        "model stream: first text %s s, first sentence shown %s s, %d chunks in %.2f s",
+        _secs(first_token), _secs(first_shown), count, done,
+    )  # fmt: skip
+    if tail:
+        yield tail
+    return live
+
+
+def _secs(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"

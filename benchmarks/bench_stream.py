@@ -100,7 +100,9 @@ class Server:
         full["HF_HUB_OFFLINE"] = "1"
         full["PYTHONPATH"] = str(ROOT)
         cmd = [sys.executable, "-m", "assistant", "serve"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=full, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -178,6 +180,7 @@ def summary(name: str, runs: list[Run]) -> str:
     ran = [r for r in runs if r.model is not None]
     shown = [r.first_shown for r in answered if r.first_shown is not None]
     before = [r for r in ran if r.model and r.model[1] is not None and r.model[1] < r.model[2]]
+    several = [r for r in answered if len(re.findall(r"。", r.text)) > 1]
     rows = [
         ("answers / refused (of which before the model ran)",
          f"{len(answered)} / {len(runs) - len(answered)} ({len(runs) - len(ran)})"),
@@ -186,6 +189,7 @@ def summary(name: str, runs: list[Run]) -> str:
         ("model first token, from generation start p50 / max",
          ms([r.model[0] for r in ran if r.model and r.model[0] is not None])),
         ("model finished, from generation start p50 / max", ms([r.model[2] for r in ran if r.model])),
+        ("answers of two or more sentences", f"{len(several)} of {len(answered)}"),
         ("first sentence shown before the model finished", f"{len(before)} of {len(answered)} answers"),
     ]  # fmt: skip
     table = "| measure | value |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in rows)
@@ -216,6 +220,7 @@ def main() -> None:
     args = ap.parse_args()
     base = {"POLICYQA_INDEX_DIR": str(args.index_dir)} if args.index_dir else {}
     qs = questions(args.questions)
+    load = os.getloadavg()[0]
     sections = []
     if "stub" in args.backend:
         env = {**base, "POLICYQA_BACKEND": "openai", "POLICYQA_OPENAI_BASE_URL": start_stub(args.rate)}
@@ -234,7 +239,7 @@ def main() -> None:
         "`POST /api/ask/stream` per answerable dev question, one warm-up request first. Each sentence\n"
         "is grounded before it is sent; the model's own timings come from the server's log line.\n\n"
         f"Command: `.venv/bin/python benchmarks/bench_stream.py {' '.join(sys.argv[1:])}`  \n"
-        f"Machine: {machine()} (shared with other jobs while measured)  \n"
+        f"Machine: {machine()}; shared with other jobs, load average {load:.1f} at start  \n"
         f"Date: {datetime.now(UTC):%Y-%m-%d}, {len(qs)} questions x {args.repeat}\n\n" + "\n".join(sections)
     )
     print(text)

@@ -1,9 +1,9 @@
 """A loopback OpenAI-compatible chat server that streams a cited answer at a fixed token rate.
 
 It stands in for a real model server (vLLM, Ollama) when measuring the assistant's streaming: the
-answer is quoted from the evidence paragraphs in the prompt (the first sentences of the numbered
-blocks, each cited to its block), so it passes grounding; it is sent in two-character tokens at
-`--rate` tokens per second (Qwen's tokenizer averages about 1.6 Chinese characters per token).
+answer quotes whole sentences of the numbered evidence blocks in the prompt (those sharing most
+characters with the question first), each cited to its block, so it passes grounding. It is sent in
+two-character tokens at `--rate` tokens per second (Qwen's tokenizer: ~1.6 Chinese characters a token).
 
 Usage: .venv/bin/python benchmarks/openai_stream_stub.py --port 8701 --rate 30
 """
@@ -26,9 +26,12 @@ _SENTENCE = re.compile(r"[^。；]+[。；]")
 
 
 def quoted_answer(prompt: str, min_chars: int = 150, max_sentences: int = 4) -> str:
-    """Whole sentences of the evidence blocks, in block order, each cited `[n]`; NO_ANSWER if none."""
+    """Whole sentences of the evidence blocks, the blocks sharing most characters with the question
+    first, each cited `[n]`; NO_ANSWER when the prompt has no evidence."""
+    question = set(prompt.rsplit("问题：", 1)[-1])
+    blocks = sorted(_BLOCK.findall(prompt), key=lambda b: -len(question & set(b[1])))
     out: list[str] = []
-    for n, text in _BLOCK.findall(prompt):
+    for n, text in blocks:
         for sentence in _SENTENCE.findall(text):
             body = sentence.strip().rstrip("。；")
             if len(body) >= 8:

@@ -212,6 +212,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--backend", nargs="+", choices=["stub", "llama"], default=["stub", "llama"])
     ap.add_argument("--questions", type=int, default=6, help="answerable gold questions (dev set)")
+    ap.add_argument("--question", action="append", help="ask these instead of gold questions (repeatable)")
+    ap.add_argument("--section", default="stream", help="the docs/benchmarks.md section to (re)write")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--rate", type=float, default=30.0, help="stub tokens per second")
     ap.add_argument("--gguf", type=Path, default=Path("/tmp/policyqa-qwen2.5-coder-0.5b-q4_k_m.gguf"))
@@ -219,7 +221,7 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="record the figures in docs/benchmarks.md")
     args = ap.parse_args()
     base = {"POLICYQA_INDEX_DIR": str(args.index_dir)} if args.index_dir else {}
-    qs = questions(args.questions)
+    qs = args.question or questions(args.questions)
     load = os.getloadavg()[0]
     sections = []
     if "stub" in args.backend:
@@ -234,17 +236,22 @@ def main() -> None:
         name = "Qwen2.5-Coder-0.5B-Instruct Q4_K_M, llama-cpp-python, 2 threads"
         sections.append(summary(name, runs) + "\n" + examples(runs))
     text = (
-        "## Streamed LLM answers: first grounded sentence\n\n"
+        f"## Streamed LLM answers: first grounded sentence{' (chosen questions)' * bool(args.question)}\n\n"
         "Through the real server (`policyqa serve`, rate limit off, USE index of the bundled corpus):\n"
-        "`POST /api/ask/stream` per answerable dev question, one warm-up request first. Each sentence\n"
-        "is grounded before it is sent; the model's own timings come from the server's log line.\n\n"
+        "`POST /api/ask/stream` per question (answerable dev ones unless given), one warm-up request\n"
+        "first. Each sentence is grounded before it is sent; the model's own timings come from the\n"
+        "server's log line.\n"
+        "A sentence is complete one token after its full stop (a `[n]` may still follow it), so a\n"
+        "one-sentence answer is shown when the model stops; from the second sentence on, the first is\n"
+        "shown while the model is still writing. Refused questions are counted, not timed. The stub picks\n"
+        "the blocks it quotes by shared characters with the question, so its answers need not fit it.\n\n"
         f"Command: `.venv/bin/python benchmarks/bench_stream.py {' '.join(sys.argv[1:])}`  \n"
         f"Machine: {machine()}; shared with other jobs, load average {load:.1f} at start  \n"
         f"Date: {datetime.now(UTC):%Y-%m-%d}, {len(qs)} questions x {args.repeat}\n\n" + "\n".join(sections)
     )
     print(text)
     if args.write:
-        replace_section(ROOT / "docs" / "benchmarks.md", "stream", text)
+        replace_section(ROOT / "docs" / "benchmarks.md", args.section, text)
 
 
 if __name__ == "__main__":

@@ -43,13 +43,14 @@ def tokens_of(text: str, size: int = 2) -> list[str]:
 
 class ScriptedStreamChat(BaseChatModel):
     """Streams `script(prompt)` in two-character tokens; may wait on `gate` after `pause_after` tokens
-    (a model still generating) and sleep `delay` seconds per token."""
+    (a model still generating), sleep `delay` seconds per token and fail before token `fail_after`."""
 
     script: Callable[[str], str]
     tape: Any
     gate: Any = None
     pause_after: int = -1
     delay: float = 0.0
+    fail_after: int = -1  # the model server fails before this token
 
     @property
     def _llm_type(self) -> str:
@@ -76,6 +77,8 @@ class ScriptedStreamChat(BaseChatModel):
         self.tape.total = len(tokens)
         try:
             for i, token in enumerate(tokens):
+                if i == self.fail_after:
+                    raise ConnectionError("model server went away")
                 if i == self.pause_after and isinstance(self.gate, threading.Event):
                     self.tape.waited.append(self.gate.wait(10))
                 if self.delay:

@@ -75,6 +75,21 @@ def test_v1_stream_never_shows_the_ungrounded_sentence(hashing_assistant: Assist
     assert "".join(contents).startswith(SHOWN_FIRST + LATER.format(n=1) + "\n\n来源：\n[1] ")
 
 
+def test_model_failures_are_a_503_before_the_first_token_and_an_error_event_after(
+    hashing_assistant: Assistant,
+) -> None:
+    script = cited_answer(GROUNDED, LATER, LATER)
+    down, _ = with_model(hashing_assistant, script, fail_after=0)
+    with TestClient(create_app(assistant=down)) as client:
+        r = client.post(ASK[0], json=ASK[1])
+    assert r.status_code == 503 and "语言模型" in r.json()["detail"]
+    broken, _ = with_model(hashing_assistant, script, fail_after=len(SHOWN_FIRST) // 2 + 4)
+    with TestClient(create_app(assistant=broken)) as client:
+        events = sse_events(client.post(ASK[0], json=ASK[1]).text)
+    assert events[0] == ("delta", {"text": SHOWN_FIRST})
+    assert events[-1][0] == "error" and "语言模型" in events[-1][1]["detail"]
+
+
 @pytest.fixture(scope="module")
 def live() -> Iterator[tuple[str, FastAPI]]:
     """A real server whose assistant each test sets (`app.state.assistant`)."""

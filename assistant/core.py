@@ -12,12 +12,13 @@ from assistant.evidence import Reader, Reading, idf_table, rerank_hits
 from assistant.extractive import compose_extractive
 from assistant.followup import is_follow_up, standalone_question
 from assistant.grounding import ground
-from assistant.llm import LLMAnswerer
+from assistant.llm import LLMAnswerer, before_refusal
 from assistant.models import Answer, ParagraphContext, Turn
 from assistant.quarantine import usable_hits
 from assistant.query import Query, QueryAnalyzer
 from assistant.reader import Candidate, ReaderModel, reason_for
 from assistant.reply import compose_letter_reply
+from assistant.streaming import grounded_sentences
 from index.base import SearchHit
 from index.embeddings import NamedEmbeddings
 from index.hybrid import HybridSearcher, RetrievalParams
@@ -28,6 +29,13 @@ from ingestion.normalize import search_form
 from prompts import render
 
 log = logging.getLogger(__name__)
+
+
+def pieces(text: str) -> Iterator[str]:
+    """A finished answer cut after each line, full stop and semicolon (the non-LLM stream)."""
+    for piece in re.split(r"(?<=\n)|(?<=[。；])", text):
+        if piece:
+            yield piece
 
 
 class Assistant:
@@ -112,35 +120,68 @@ class Assistant:
     def stream(
         self, question: str, history: list[Turn] | None = None, mode: str = "chat"
     ) -> Iterator[str | Answer]:
-        """Text pieces as they become final, then the complete Answer (whose text is authoritative)."""
-        answer = self.ask(question, history, mode)
-        for piece in re.split(r"(?<=\n)|(?<=[。；])", answer.text):
-            if piece:
-                yield piece
-        yield answer
+        """Text pieces as they become final, then the complete Answer (whose text is authoritative).
+
+        With an LLM backend the pieces are the model's sentences, each grounded before it is shown,
+        and "" is yielded after every model token, so a consumer can stop generation by closing this
+        generator between tokens (the client went away). Other answers are split once complete.
+        """
+        if mode != "chat" or self.llm is None:
+            answer = self.ask(question, history, mode)
+            yield from pieces(answer.text)
+            yield answer
+            return
+        q, hits, reading, refusal = self._gate(question, history)
+        if refusal is not None:
+            yield from pieces(refusal.text)
+            yield refusal
+            return
+        sources = self._llm_sources(hits)
+        live = yield from grounded_sentences(self.llm.stream_answer(q.text, sources), sources)
+        yield self._finish(q, hits, reading, sources, live.raw, live.declined)
 
     def _answer(self, question: str, history: list[Turn] | None = None) -> Answer:
+        q, hits, reading, refusal = self._gate(question, history)
+        if refusal is not None:
+            return refusal
+        if self.llm is None:
+            raw, sources = compose_extractive(reading.evidence, q)
+            return self._finish(q, hits, reading, sources, raw)
+        sources = self._llm_sources(hits)
+        raw, declined = before_refusal(self.llm.answer(q.text, sources))
+        return self._finish(q, hits, reading, sources, raw, declined)
+
+    def _gate(
+        self, question: str, history: list[Turn] | None
+    ) -> tuple[Query, list[SearchHit], Reading, Answer | None]:
+        """Analyse, retrieve and read; the refusal when the evidence does not answer (before any model)."""
         q = self.analyse(self._standalone(self.validate(question), history))
         hits = usable_hits(self.searcher.search(q.norm, max(10, self.top_k)), self._paragraphs)
         reading = self.reader.read(q, hits, self.top_k)
-        evidence = reading.evidence
-        hits = rerank_hits(hits, evidence)
-        if not evidence or reading.confidence < self.threshold or q.unknown_places:
-            return self._refusal(q, hits, reading)
-        if self.llm is None:
-            raw, sources = compose_extractive(evidence, q)
-        else:
-            sources = self._llm_sources(hits)
-            llm_text = self.llm.answer(q.text, sources)
-            if llm_text is None:
-                return self._refusal(q, hits, reading, "模型没有给出有依据的回答")
-            raw = llm_text
+        hits = rerank_hits(hits, reading.evidence)
+        if not reading.evidence or reading.confidence < self.threshold or q.unknown_places:
+            return q, hits, reading, self._refusal(q, hits, reading)
+        return q, hits, reading, None
+
+    def _finish(
+        self,
+        q: Query,
+        hits: list[SearchHit],
+        reading: Reading,
+        sources: list[Paragraph],
+        raw: str,
+        declined: bool = False,
+    ) -> Answer:
+        """Ground the backend's text and resolve its citations, or refuse when no cited sentence is left."""
+        if self.llm is not None and not raw.strip():  # empty, or nothing before the refusal token
+            return self._refusal(q, hits, reading, "模型没有给出有依据的回答")
         report = ground(raw, sources)
         for sentence, reason in report.removed:
             log.info("grounding removed %r: %s", sentence, reason)
         text, citations, _dropped = resolve_citations(report.text, sources)
         if not citations:
-            return self._refusal(q, hits, reading, "回答中的数字在引用段落中找不到依据")
+            why = "模型没有给出有依据的回答" if declined else "回答中的数字在引用段落中找不到依据"
+            return self._refusal(q, hits, reading, why)
         notes = [f"{reason}: {sentence.strip()}" for sentence, reason in report.removed]
         return Answer(text=text, refused=False, citations=citations, hits=hits, question=q.text, notes=notes)
 

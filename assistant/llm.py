@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -32,7 +33,7 @@ def make_openai_chat(base_url: str, model: str, api_key: str, timeout: float = 6
 
 
 class LLMAnswerer:
-    """Asks the chat model; returns raw text with `[n]` markers, or None when the model declines."""
+    """Asks the chat model, whole or streamed; returns its raw text with `[n]` markers."""
 
     def __init__(self, chat: BaseChatModel) -> None:
         self.chat = chat
@@ -46,8 +47,9 @@ class LLMAnswerer:
         text = str(reply.content).strip().splitlines()[0].strip() if str(reply.content).strip() else ""
         return text if 2 <= len(text) <= 200 else None
 
-    def answer(self, question: str, sources: list[Paragraph]) -> str | None:
-        """The model's text with `[n]` markers over the numbered sources, or None when it declines."""
+    def answer(self, question: str, sources: list[Paragraph]) -> str:
+        """The model's whole text with `[n]` markers over the numbered sources (a decline included:
+        see `before_refusal`)."""
         messages: list[Any] = answer_messages(format_context(sources), question)
         try:
             reply = self.chat.invoke(messages)
@@ -55,7 +57,33 @@ class LLMAnswerer:
             raise
         except Exception as exc:
             raise ModelUnavailableError(f"语言模型服务调用失败：{type(exc).__name__}") from exc
-        text = reply.content if isinstance(reply.content, str) else str(reply.content)
-        if not text.strip() or REFUSAL_TOKEN in text:
-            return None
-        return text.strip()
+        return reply.content if isinstance(reply.content, str) else str(reply.content)
+
+    def stream_answer(self, question: str, sources: list[Paragraph]) -> Iterator[str]:
+        """The model's text as it is generated; closing this iterator closes the model's stream,
+        which stops generation (llama.cpp) or the HTTP response (OpenAI-compatible servers)."""
+        messages: list[Any] = answer_messages(format_context(sources), question)
+        chunks = iter(self.chat.stream(messages))
+        try:
+            while True:
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    return
+                except ModelUnavailableError:
+                    raise
+                except Exception as exc:
+                    raise ModelUnavailableError(f"语言模型服务调用失败：{type(exc).__name__}") from exc
+                text = chunk.content if isinstance(chunk.content, str) else str(chunk.content)
+                yield text
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+
+def before_refusal(text: str) -> tuple[str, bool]:
+    """(The model's text before its refusal token, whether it gave one). What precedes the token may
+    already be on screen when streaming, so both paths keep it and the grounding check judges it."""
+    head, token, _rest = text.partition(REFUSAL_TOKEN)
+    return head, bool(token)

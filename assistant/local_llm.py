@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
 from assistant.errors import ModelUnavailableError
@@ -55,11 +56,41 @@ class LlamaCppChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
         with self._lock:  # one llama context is not safe for concurrent decoding
             llama = self._load()
             out = llama.create_chat_completion(
-                messages=chat, temperature=0.0, top_k=1, max_tokens=self.max_tokens, stop=stop
+                messages=_chat(messages), temperature=0.0, top_k=1, max_tokens=self.max_tokens, stop=stop
             )
         text = out["choices"][0]["message"].get("content") or ""
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        """The same greedy decoding, token by token; closing the stream stops decoding and frees the
+        context for the next request."""
+        with self._lock:
+            llama = self._load()
+            parts = llama.create_chat_completion(
+                messages=_chat(messages),
+                temperature=0.0,
+                top_k=1,
+                max_tokens=self.max_tokens,
+                stop=stop,
+                stream=True,
+            )
+            try:
+                for part in parts:
+                    text = part["choices"][0]["delta"].get("content") or ""
+                    if text:  # BaseChatModel.stream reports each chunk to the callbacks itself
+                        yield ChatGenerationChunk(message=AIMessageChunk(content=text))
+            finally:
+                parts.close()
+
+
+def _chat(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]

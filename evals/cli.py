@@ -7,6 +7,7 @@ models or indexes (and the project's click CLI can reuse `main` / `run_from_cli`
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -38,9 +39,14 @@ def run_from_cli(
     limit: int | None = None,
     progress: bool = True,
     ask: Callable[..., Answer] | None = None,
+    sample: int | None = None,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """Load gold, run it, write the JSON (and optional Markdown) report; returns the report."""
     cases = load_gold(gold)
+    if sample is not None and sample < len(cases):  # slow backends: a fixed random subset, in file order
+        keep = set(random.Random(seed).sample(range(len(cases)), sample))
+        cases = [c for i, c in enumerate(cases) if i in keep]
     if limit is not None:
         cases = cases[:limit]
     if corpus_dir is None and ask is None:
@@ -81,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--markdown", type=Path, default=None, help="also write a Markdown metrics section here")
     p.add_argument("--limit", type=int, default=None, help="only the first N questions (smoke runs)")
+    p.add_argument(
+        "--sample", type=int, default=None, help="a random N questions (fixed by --seed), for slow backends"
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
 
@@ -96,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             args.markdown,
             limit=args.limit,
             progress=not args.no_progress,
+            sample=args.sample,
+            seed=args.seed,
         )
     except GoldError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,9 +1,11 @@
 """Streaming answers (Server-Sent Events) and the reply-drafting endpoints.
 
 `POST /api/ask/stream` sends `event: delta` frames with text pieces as they become final, then
-one `event: answer` frame with the full answer JSON (its text replaces the streamed one). The
-first piece is pulled before the response starts, so invalid questions and a missing index
-still get a proper 422 / 503 instead of a broken stream.
+one `event: answer` frame with the full answer JSON (its text replaces the streamed one). With an
+LLM backend the pieces are grounded sentences, sent while the model is still writing, and the model
+stops when the client disconnects (`web.streaming`). The first piece is pulled before the response
+starts, so invalid questions, a missing index and an unreachable model still get a proper
+422 / 503 instead of a broken stream.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -23,6 +25,7 @@ from assistant.models import Answer, Citation, Turn
 from web.deps import AssistantDep, AssistantLike
 from web.errors import INTERNAL_ERROR_MESSAGE, USER_ERRORS, strip_paths, unavailable_message
 from web.schemas import AskRequest, AskResponse, ErrorOut
+from web.streaming import until_disconnect
 from web.text import clean_text
 from web.titles import Titles, TitlesDep
 
@@ -69,12 +72,14 @@ def sse(event: str, data: Any) -> str:
 def _frames(
     first: str | Answer, rest: Iterator[str | Answer], question: str, titles: Titles
 ) -> Iterator[str]:
+    """SSE frames; "" for an empty piece (a model token that showed nothing yet), so the consumer
+    gets control between tokens and can stop on a disconnect."""
     try:
         for item in _chain(first, rest):
             if isinstance(item, Answer):
                 yield sse("answer", AskResponse.from_answer(item, question, titles).model_dump())
-            elif item:
-                yield sse("delta", {"text": item})
+            else:
+                yield sse("delta", {"text": item}) if item else ""
     except USER_ERRORS as exc:  # too late for an HTTP status: report it in the stream
         logger.warning("stream failed: %r", exc)
         yield sse(
@@ -83,6 +88,19 @@ def _frames(
     except Exception:
         logger.exception("stream failed")
         yield sse("error", {"detail": INTERNAL_ERROR_MESSAGE})
+    finally:
+        close_quietly(rest)  # a closed stream stops the model
+
+
+def close_quietly(items: Iterator[Any]) -> None:
+    """Close a generator (stops what feeds it); an error while closing must not hide the real one."""
+    close = getattr(items, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except Exception:
+        logger.warning("closing a stream failed", exc_info=True)
 
 
 def _chain(first: str | Answer, rest: Iterator[str | Answer]) -> Iterator[str | Answer]:
@@ -91,13 +109,15 @@ def _chain(first: str | Answer, rest: Iterator[str | Answer]) -> Iterator[str | 
 
 
 @router.post("/api/ask/stream", responses=_ERRORS, response_class=StreamingResponse)
-def ask_stream(body: AskRequest, assistant: AssistantDep, titles: TitlesDep) -> StreamingResponse:
+def ask_stream(
+    body: AskRequest, assistant: AssistantDep, titles: TitlesDep, request: Request
+) -> StreamingResponse:
     """The answer as Server-Sent Events: `delta` pieces, then `answer` (or `error`)."""
     history = [t.to_turn() for t in body.history] or None
     pieces = answer_stream(assistant, body.question, history, body.mode, body.place)
     first = next(pieces)  # errors before the first piece become normal HTTP errors
     return StreamingResponse(
-        _frames(first, pieces, body.question, titles),
+        until_disconnect(request, _frames(first, pieces, body.question, titles)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -16,13 +16,14 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.models import Answer, Citation, Turn
-from web.answers import answer_stream
+from web.answers import answer_stream, close_quietly
 from web.deps import AssistantDep
+from web.streaming import until_disconnect
 from web.text import clean_text
 from web.titles import Titles, TitlesDep
 
@@ -121,25 +122,31 @@ def _chunk(cid: str, created: int, model: str, delta: dict[str, Any], finish: st
 def _stream(
     pieces: Iterator[str | Answer], cid: str, created: int, model: str, titles: Titles
 ) -> Iterator[str]:
+    """`chat.completion.chunk` events; "" between model tokens that showed nothing (see web.streaming)."""
     yield _chunk(cid, created, model, {"role": "assistant", "content": ""})
     streamed = ""
-    for item in pieces:
-        if isinstance(item, Answer):
-            # The final text is authoritative; if it differs from what was streamed, send the rest.
-            tail = item.text[len(streamed) :] if item.text.startswith(streamed) else "\n\n" + item.text
-            text = tail + sources_block(item.citations, titles)
-            if text:
-                yield _chunk(cid, created, model, {"content": text})
-        elif item:
-            streamed += item
-            yield _chunk(cid, created, model, {"content": item})
+    try:
+        for item in pieces:
+            if isinstance(item, Answer):
+                # The final text is authoritative; if it differs from what was streamed, send the rest.
+                tail = item.text[len(streamed) :] if item.text.startswith(streamed) else "\n\n" + item.text
+                text = tail + sources_block(item.citations, titles)
+                if text:
+                    yield _chunk(cid, created, model, {"content": text})
+            elif item:
+                streamed += item
+                yield _chunk(cid, created, model, {"content": item})
+            else:
+                yield ""
+    finally:
+        close_quietly(pieces)
     yield _chunk(cid, created, model, {}, "stop")
     yield "data: [DONE]\n\n"
 
 
 @router.post("/v1/chat/completions", response_model=None)
 def chat_completions(
-    body: ChatRequest, assistant: AssistantDep, titles: TitlesDep
+    body: ChatRequest, assistant: AssistantDep, titles: TitlesDep, request: Request
 ) -> dict[str, Any] | StreamingResponse | JSONResponse:
     """One chat turn; `stream: true` answers with `chat.completion.chunk` events and `[DONE]`."""
     model = body.model or MODEL_ID
@@ -157,7 +164,7 @@ def chat_completions(
             yield from pieces
 
         return StreamingResponse(
-            _stream(chained(), cid, created, model, titles),
+            until_disconnect(request, _stream(chained(), cid, created, model, titles)),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )

@@ -136,3 +136,18 @@ def test_bad_quote_fails_before_the_assistant_is_built(
         evals.cli, "build_ask", lambda: pytest.fail("assistant built before gold was checked")
     )
     assert main(["--gold", str(gold), "--out", str(tmp_path / "r.json"), "--corpus-dir", str(CORPUS)]) == 2
+
+
+def test_a_sample_is_fixed_by_its_seed_and_keeps_file_order(tmp_path: Path) -> None:
+    """Slow backends are measured on a random subset: the same seed gives the same questions."""
+    gold = load_gold(DEV)
+    order = {c.id: i for i, c in enumerate(gold)}
+
+    def ids(seed: int) -> list[str]:
+        report = run_from_cli(DEV, tmp_path / "s.json", CORPUS, sample=12, seed=seed, progress=False,
+                              ask=oracle(gold))  # fmt: skip
+        return [row["id"] for row in report["per_question"]]
+
+    first = ids(7)
+    assert len(first) == 12 and first == ids(7) and first != ids(8)
+    assert first == sorted(first, key=order.__getitem__)

@@ -20,6 +20,7 @@ web/shared_limit.py) and the feedback store (SQLite in WAL mode, web/feedback.py
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import multiprocessing
 import os
@@ -40,6 +41,7 @@ RATE_LIMIT_FILE = "ratelimit.sqlite3"
 GRACEFUL_SECONDS = 10  # a streaming answer or an SSE client must not hold a shutdown forever
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+MILVUS_SERVER_SCHEMES = ("http://", "https://", "tcp://", "grpc://")
 OPENMP_MODULES = frozenset({"faiss", "torch", "onnxruntime", "llama_cpp"})  # no fork once these ran
 
 logger = logging.getLogger(__name__)
@@ -124,12 +126,29 @@ def shared_limit_env(settings: Settings, folder: Path) -> dict[str, str]:
     return {"POLICYQA_RATE_LIMIT_DB": str(folder / RATE_LIMIT_FILE)}
 
 
+def milvus_lite_in_use(settings: Settings) -> bool:
+    """milvus-lite locks its database file, so only one process may open it (docs/deploy.md): true when
+    builds write to it (VECTOR_STORE=milvus without a server URI) or the current version reads from it."""
+    uris = [settings.milvus_uri or ""] if settings.vector_store == "milvus" else []
+    try:
+        name = (settings.index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+        pointer = settings.index_dir / "versions" / name / "vectors.milvus.json"
+        if name and pointer.is_file():
+            uris.append(str(json.loads(pointer.read_text(encoding="utf-8"))["uri"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return any(not uri.startswith(MILVUS_SERVER_SCHEMES) for uri in uris)
+
+
 def run(settings: Settings, workers: int | None = None) -> None:
     """Serve until interrupted; `workers` defaults to the setting (the number of cores)."""
     import uvicorn  # lazy: importing web.serve (the worker factory) must stay cheap
 
     configure_logging()
     n = workers or settings.workers
+    if n > 1 and milvus_lite_in_use(settings):
+        logger.warning("milvus-lite allows one process at a time: serving with 1 worker instead of %d", n)
+        n = 1
     # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app decides
     # from POLICYQA_TRUSTED_PROXIES instead (web.clientip).
     common = {

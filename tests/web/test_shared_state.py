@@ -195,3 +195,17 @@ def test_one_reindex_at_a_time_across_workers_and_its_end_seen_by_all(tmp_path: 
     second._fd = None
     interrupted = first.status()
     assert interrupted is not None and interrupted["state"] == "failed" and "中断" in interrupted["detail"]
+
+
+def test_milvus_lite_is_served_by_one_process(tmp_path: Path) -> None:
+    from web.serve import milvus_lite_in_use
+
+    assert not milvus_lite_in_use(Settings(index_dir=tmp_path))
+    assert milvus_lite_in_use(Settings(index_dir=tmp_path, vector_store="milvus"))  # <index>/milvus.db
+    assert not milvus_lite_in_use(
+        Settings(index_dir=tmp_path, vector_store="milvus", milvus_uri="http://milvus:19530")
+    )
+    _swap(tmp_path, "v1")  # a version migrated to milvus-lite is read through its file, whatever the setting
+    pointer = {"uri": str(tmp_path / "milvus.db"), "collection": "policyqa_v1", "dim": 8}
+    (tmp_path / "versions" / "v1" / "vectors.milvus.json").write_text(json.dumps(pointer))
+    assert milvus_lite_in_use(Settings(index_dir=tmp_path))

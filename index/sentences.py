@@ -66,7 +66,9 @@ class SentenceVectors:
         keys = [
             tuple(json.loads(line)) for line in (folder / KEYS_FILE).read_text(encoding="utf-8").splitlines()
         ]
-        return cls(keys, np.load(folder / VECTORS_FILE, mmap_mode="r"))  # type: ignore[arg-type]
+        # A plain ndarray view of the mapping: np.memmap's subclass hooks slow every row lookup.
+        matrix = np.load(folder / VECTORS_FILE, mmap_mode="r").view(np.ndarray)
+        return cls(keys, matrix)
 
     def row(self, paragraph_id: str, sentence: str) -> int | None:
         return self.rows.get((paragraph_id, sentence))

@@ -335,12 +335,22 @@ def section(rows: list[dict[str, Any]], cmd: str, minutes: float) -> str:
         acc[0] += s["s"]
         acc[1] += s["mb"]
     lines = [
-        "## Full pipeline at scale: question in, answer out, 10k to 1M chunks",
+        f"## Full pipeline at scale: question in, answer out, up to {big['n']:,} chunks",
         "",
         f"Command: `{cmd}` ({minutes:.0f} min)  ",
         f"Machine: {machine()} (shared with other jobs while it ran)  ",
         f"Date: {datetime.now(UTC).strftime('%Y-%m-%d')}; {big['questions']} gold questions (dev + dev2) x "
         f"{big['repeat']}; load average at the end {os.getloadavg()[0]:.1f}",
+        "",
+        "Each synthetic size is grown from the real USE index of data/corpus "
+        "(benchmarks/synthetic_index.py): "
+        "copy 0 is the real corpus, every further copy renames its places (generated names such as 青石县), "
+        "shifts its years and scales its figures; chunk and sentence vectors are the source's real USE "
+        "vectors plus small noise and BM25 tokens are the source's jieba tokens with the same substitutions "
+        "(re-embedding 1M chunks would take hours here). The index is written in the product's format and "
+        "served by `build_assistant` in a fresh process; every time includes embedding the question with "
+        "USE. HNSW from 100k chunks (the product's advice), flat below. answered / must_include: share of "
+        "questions answered, and answered with every expected figure (copies with other figures compete).",
         "",
         "| chunks | paragraphs / sentences | index | build | on disk | load | RSS after load | peak RSS "
         "| retrieval p50 / p95 | analysis p50 / p95 | ask p50 / p95 | answered / must_include |",

@@ -24,7 +24,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -197,6 +197,11 @@ def _vary_chunk(c: Chunk, var: Variation, ids: dict[str, str], new_file: str, sh
     )
 
 
+def _json(record: Paragraph | Chunk) -> str:
+    """One JSONL line, as index.records.write_jsonl writes it (dataclasses.asdict is slow at 1M rows)."""
+    return json.dumps({f.name: getattr(record, f.name) for f in fields(record)}, ensure_ascii=False) + "\n"
+
+
 @dataclass
 class Generated:
     """What `write_synthetic_index` produced; the vectors are written from the source rows + noise."""
@@ -238,6 +243,7 @@ def write_synthetic_index(
     for i, c in enumerate(idx.chunks):
         chunk_rows_by_file.setdefault(c.source_file, []).append(i)
     mapper = TokenMapper(source.places)
+    src_sentences: dict[str, list[tuple[str, str]]] = {}
     chunk_src: list[int] = []  # source chunk row of every written chunk
     sent_src: list[int] = []  # source sentence row of every written sentence (-1: none)
     tokens: list[list[str]] = []
@@ -264,8 +270,10 @@ def write_synthetic_index(
                     q = p if var is None else _vary_paragraph(p, var, stem, new_file, shift)
                     ids[p.id], shifts[p.id] = q.id, shift
                     shift += len(q.original) - len(p.original)
-                    fp.write(json.dumps(asdict(q), ensure_ascii=False) + "\n")
-                    src_keys = list(paragraph_sentences([p]))
+                    fp.write(_json(q))
+                    src_keys = src_sentences.get(p.id)
+                    if src_keys is None:
+                        src_keys = src_sentences[p.id] = list(paragraph_sentences([p]))
                     for j, (pid, s) in enumerate(paragraph_sentences([q])):
                         fs.write(json.dumps([pid, s], ensure_ascii=False) + "\n")
                         src = src_keys[min(j, len(src_keys) - 1)] if src_keys else None
@@ -280,7 +288,7 @@ def write_synthetic_index(
                     else:
                         out = _vary_chunk(c, var, ids, new_file, shifts[c.paragraph_ids[0]])
                         toks = mapper.map(source.tokens[row], var)
-                    fc.write(json.dumps(asdict(out), ensure_ascii=False) + "\n")
+                    fc.write(_json(out))
                     chunk_src.append(row)
                     tokens.append(toks)
                 sources.append(_vary_entry(entry, var, new_file))

@@ -222,6 +222,7 @@ def ask_phase(index_dir: Path, embedder_name: str, repeat: int, limit: int = 0) 
         "answered": answered / total,
         "must_include": correct / total,
         "cites_real": real / total,
+        "load_avg": os.getloadavg()[0],  # the machine is shared: contention inflates every time above
     }
 
 
@@ -353,8 +354,8 @@ def section(rows: list[dict[str, Any]], cmd: str, minutes: float) -> str:
         "questions answered, and answered with every expected figure (copies with other figures compete).",
         "",
         "| chunks | paragraphs / sentences | index | build | on disk | load | RSS after load | peak RSS "
-        "| retrieval p50 / p95 | analysis p50 / p95 | ask p50 / p95 | answered / must_include |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| retrieval p50 / p95 | analysis p50 / p95 | ask p50 / p95 | answered / must_include | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
@@ -363,7 +364,8 @@ def section(rows: list[dict[str, Any]], cmd: str, minutes: float) -> str:
             f"{r['rss_load_mb'] / 1024:.2f} GB | {r['peak_mb'] / 1024:.2f} GB | "
             f"{r['retrieve_p50']:.1f} / {r['retrieve_p95']:.1f} ms | "
             f"{r['analyse_p50']:.1f} / {r['analyse_p95']:.1f} ms | "
-            f"{r['ask_p50']:.1f} / {r['ask_p95']:.1f} ms | {r['answered']:.2f} / {r['must_include']:.2f} |"
+            f"{r['ask_p50']:.1f} / {r['ask_p95']:.1f} ms | {r['answered']:.2f} / {r['must_include']:.2f} | "
+            f"{r.get('load_avg', float('nan')):.1f} |"
         )
     lines += [
         "",

@@ -294,6 +294,14 @@ def write_synthetic_index(
                 sources.append(_vary_entry(entry, var, new_file))
             if on_progress:
                 on_progress("records", len(chunk_src), n_chunks)
+    if on_progress:
+        on_progress("bm25", 0, 1)
+    bm25 = _bm25(tokens)
+    tokens.clear()  # BM25 before the vectors: the token lists and the vector matrix never coexist
+    bm25.save(folder / "bm25")
+    del bm25
+    if on_progress:
+        on_progress("bm25", 1, 1)
     rng = np.random.default_rng(seed + 1)
     dim = idx.manifest.dim
     _write_sentence_matrix(folder, idx, np.asarray(sent_src, np.int64), dim, rng, on_progress)
@@ -304,12 +312,6 @@ def write_synthetic_index(
     del matrix
     if on_progress:
         on_progress("faiss", 1, 1)
-        on_progress("bm25", 0, 1)
-    bm25 = _bm25(tokens)
-    del tokens
-    bm25.save(folder / "bm25")
-    if on_progress:
-        on_progress("bm25", 1, 1)
     manifest = IndexManifest(
         embedder_id=idx.manifest.embedder_id,
         dim=dim,

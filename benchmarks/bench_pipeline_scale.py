@@ -381,6 +381,28 @@ def section(rows: list[dict[str, Any]], cmd: str, minutes: float) -> str:
     return "\n".join(lines)
 
 
+def measure_all(args: argparse.Namespace, results: Path) -> list[dict[str, Any]]:
+    """The baseline row, then one row per size; rows are saved to `results` as they come."""
+    ensure_source(args.source, args.embedder)
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    if not args.no_baseline:
+        rows.append(measure_baseline(args.source, args.embedder, args.repeat))
+    for n in [int(s) for s in args.sizes.split(",")]:
+        r = measure_size(n, args.source, args.work, args.embedder, args.repeat, args.keep, args.index_type)
+        rows.append(r)
+        results.write_text(json.dumps({"rows": rows, "minutes": 0}), encoding="utf-8")
+        print(
+            f"{r['n']:>9,} chunks {r['index_type']}: build {r['build_s']:.0f} s, disk {r['disk_mb']:.0f} MB, "
+            f"load {r['load_s']:.1f} s, RSS {r['rss_load_mb']:.0f} MB (peak {r['peak_mb']:.0f}), "
+            f"retrieval p95 {r['retrieve_p95']:.1f} ms, "
+            f"ask p50/p95 {r['ask_p50']:.1f}/{r['ask_p95']:.1f} ms, "
+            f"answered {r['answered']:.2f}",
+            flush=True,
+        )
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", default="10000,100000,1000000")
@@ -392,6 +414,9 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the built indexes under --work")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--no-baseline", action="store_true", help="skip the row of the real index itself")
+    ap.add_argument(
+        "--from-results", action="store_true", help="rewrite the doc and plot from <work>/results.json"
+    )
     ap.add_argument("--phase", choices=["build", "ask"], help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
@@ -404,22 +429,13 @@ def main() -> int:
         print(json.dumps(ask_phase(args.dir, args.embedder, args.repeat)))
         return 0
     t_start = time.perf_counter()
-    ensure_source(args.source, args.embedder)
-    rows: list[dict[str, Any]] = []
-    if not args.no_baseline:
-        rows.append(measure_baseline(args.source, args.embedder, args.repeat))
-    for n in [int(s) for s in args.sizes.split(",")]:
-        r = measure_size(n, args.source, args.work, args.embedder, args.repeat, args.keep, args.index_type)
-        rows.append(r)
-        print(
-            f"{r['n']:>9,} chunks {r['index_type']}: build {r['build_s']:.0f} s, disk {r['disk_mb']:.0f} MB, "
-            f"load {r['load_s']:.1f} s, RSS {r['rss_load_mb']:.0f} MB (peak {r['peak_mb']:.0f}), "
-            f"retrieval p95 {r['retrieve_p95']:.1f} ms, "
-            f"ask p50/p95 {r['ask_p50']:.1f}/{r['ask_p95']:.1f} ms, "
-            f"answered {r['answered']:.2f}",
-            flush=True,
-        )
-    minutes = (time.perf_counter() - t_start) / 60
+    results = args.work / "results.json"  # every measured row, kept so a crash or --from-results loses none
+    if args.from_results:
+        saved = json.loads(results.read_text(encoding="utf-8"))
+        rows, minutes = saved["rows"], saved["minutes"]
+    else:
+        rows, minutes = measure_all(args, results), (time.perf_counter() - t_start) / 60
+        results.write_text(json.dumps({"rows": rows, "minutes": minutes}), encoding="utf-8")
     cmd = f"nice -n 10 .venv/bin/python benchmarks/bench_pipeline_scale.py --sizes {args.sizes}"
     if args.repeat != 1:
         cmd += f" --repeat {args.repeat}"

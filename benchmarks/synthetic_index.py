@@ -62,6 +62,7 @@ def place_pool(size: int, seed: int = 0) -> list[str]:
 
 
 def _suffix(name: str) -> str:
+    """The administrative suffix a generated name keeps (县 stays a 县), "" for names without one."""
     return next((s for s in _SUFFIXES if name.endswith(s) and len(name) > len(s)), "")
 
 
@@ -108,6 +109,7 @@ class Variation:
         return str(max(10, round(value * self.scale)))
 
     def text(self, s: str) -> str:
+        """One regex pass for names, years and figures; cached, since titles and headings repeat."""
         if not s:
             return s
         out = self._cache.get(s)
@@ -118,6 +120,7 @@ class Variation:
         return out
 
     def places(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Scope metadata renamed like the text, so place boosts and refusals see the copy's places."""
         return tuple(dict.fromkeys(self.names.get(n, n) for n in names))
 
     def years(self, years: tuple[int, ...]) -> tuple[int, ...]:
@@ -146,6 +149,7 @@ class TokenMapper:
         return toks
 
     def map(self, tokens: list[str], var: Variation) -> list[str]:
+        """A place's name tokens become the new name's jieba tokens; numbers vary like the text."""
         out: list[str] = []
         for t in tokens:
             owner = self._owner.get(t)

@@ -6,6 +6,7 @@ place or year prefers chunks whose scope matches, because the corpus gives diffe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -14,8 +15,8 @@ import numpy as np
 from index.base import SearchHit
 from index.embeddings import NamedEmbeddings
 from index.store import LoadedIndex
-from ingestion.normalize import search_form
-from ingestion.scope import question_scope
+from ingestion.normalize import normalize_text, search_form
+from ingestion.scope import _ADMIN_END, question_scope
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,45 @@ class Reranker:
         qv = self.embedder.embed_query_vector(query)
         qv = qv / (np.linalg.norm(qv) or 1.0)
         return self.vectors[rows] @ qv
+
+
+def top_rows(scores: np.ndarray, depth: int) -> np.ndarray:
+    """Rows of the `depth` highest scores, ties in row order: exactly `argsort(-scores, stable)[:depth]`,
+    but O(n) (a partition, then sorting only the candidates), since at 1M chunks the full sort of
+    every BM25 score was ~50 ms of each question (docs/benchmarks.md, Full pipeline at scale)."""
+    n = len(scores)
+    if depth <= 0:
+        return np.zeros(0, dtype=np.intp)
+    if depth >= n:
+        return np.argsort(-scores, kind="stable")[:depth]
+    kth = np.partition(scores, n - depth)[n - depth]  # the depth-th largest score
+    candidates = np.flatnonzero(scores >= kth)  # ascending rows: the stable sort keeps ties in row order
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:depth]
+
+
+class PlaceMatcher:
+    """The index's places a question names: same answer as `ingestion.scope.question_scope`, found by
+    looking up the question's substrings, so the cost follows the question's length rather than the
+    number of places the index knows (tens of thousands in a large corpus)."""
+
+    def __init__(self, places: Iterable[str]) -> None:
+        self._by_key: dict[str, set[str]] = {}
+        for name in places:
+            self._by_key.setdefault(name, set()).add(name)
+            stem = _ADMIN_END.sub("", name)
+            if len(stem) >= 2 and not stem.isascii():  # question_scope's rule for a name without suffix
+                self._by_key.setdefault(stem, set()).add(name)
+        self._lengths = sorted({len(k) for k in self._by_key if k})
+
+    def __call__(self, question: str) -> tuple[set[str], set[int]]:
+        q = normalize_text(question)
+        found: set[str] = set()
+        for n in self._lengths:
+            for i in range(len(q) - n + 1):
+                names = self._by_key.get(q[i : i + n])
+                if names:
+                    found |= names
+        return found, question_scope(q, ())[1]
 
 
 class HybridSearcher:
@@ -81,6 +121,7 @@ class HybridSearcher:
             p.depth,
         )
         self._places = sorted({pl for c in index.chunks for pl in c.places})
+        self._scope = PlaceMatcher(self._places)
 
     def _fuse(self, query: str, depth: int) -> tuple[dict[int, float], dict[int, int], dict[int, int]]:
         dense: list[tuple[int, float]] = []
@@ -88,7 +129,7 @@ class HybridSearcher:
             dense = self.index.vectors.search(self.query_vector(query), depth)
         lexical = search_form(query, synonyms=self.params.synonyms)
         sparse_scores = self.index.bm25.scores(lexical)
-        order = np.argsort(-sparse_scores, kind="stable")[:depth]
+        order = top_rows(sparse_scores, depth)
         sparse = [(int(i), float(sparse_scores[i])) for i in order if sparse_scores[i] > 0]
         fused: dict[int, float] = {}
         dense_rank: dict[int, int] = {}
@@ -105,7 +146,7 @@ class HybridSearcher:
         p = self.params
         if not (p.place_boost or p.year_boost):
             return
-        places, years = question_scope(query, self._places)
+        places, years = self._scope(query)
         if not places and not years:
             return
         chunks = self.index.chunks

@@ -47,17 +47,16 @@ class SegmentMemo:
 
     def __call__(self, text: str) -> tuple[Any, ...]:
         out: list[Any] = []
-        for i, part in enumerate(self._blocks().split(text)):
-            if not part:
-                continue
-            # a captured block is remembered; punctuation and spaces are cheap and never cached
-            out.extend(self._lru(part) if i % 2 else self._fn(part))
+        blocks = self._blocks().split(text)
+        for i, part in enumerate(blocks):
+            if part:  # captured blocks at odd indices; the punctuation between them is remembered too
+                out.extend(self._lru(part, bool(i % 2)))
         return tuple(out)
 
-    def _resolve(self, block: str) -> tuple[Any, ...]:
-        store = self._store
-        found = store(block) if store is not None else None
-        return found if found is not None else self._fn(block)
+    def _resolve(self, part: str, block: bool) -> tuple[Any, ...]:
+        store = self._store if block else None  # only blocks are stored
+        found = store(part) if store is not None else None
+        return found if found is not None else self._fn(part)
 
     def _blocks(self) -> re.Pattern[str]:
         if self._compiled is None:

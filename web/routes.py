@@ -1,6 +1,5 @@
 """JSON endpoints. Handlers are sync on purpose: the assistant blocks (embedding, LLM
-calls), so FastAPI runs them in its thread pool instead of stalling the event loop. `/api/ask` hands
-its answer to a worker thread itself, queued in arrival order (web/answer_queue.py)."""
+calls), so FastAPI runs them in its thread pool instead of stalling the event loop."""
 
 from __future__ import annotations
 
@@ -10,8 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 
-from assistant.models import Answer
-from web.answer_queue import run_answer
 from web.deps import AssistantDep, AssistantLike
 from web.errors import strip_paths
 from web.reload import worker_id
@@ -26,21 +23,17 @@ _ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code i
 
 
 @router.post("/api/ask", response_model=AskResponse, responses=_ERRORS)
-async def ask(body: AskRequest, assistant: AssistantDep, titles: TitlesDep) -> AskResponse:
-    """Answer one question, given the earlier turns for follow-ups (and the user's place, if chosen).
-    The answer is computed in a worker thread, offline answers one at a time in arrival order."""
+def ask(body: AskRequest, assistant: AssistantDep, titles: TitlesDep) -> AskResponse:
+    """Answer one question, given the earlier turns for follow-ups (and the user's place, if chosen)."""
     history = [t.to_turn() for t in body.history]
+    if body.place and body.mode == "chat":
+        from assistant.place import ask_in_place  # lazy: keep `import web.app` cheap
 
-    def answer_it() -> Answer:
-        if body.place and body.mode == "chat":
-            from assistant.place import ask_in_place  # lazy: keep `import web.app` cheap
-
-            return ask_in_place(assistant, body.question, history or None, body.place)
-        if body.mode == "chat":  # keep the two-argument call for assistants without modes
-            return assistant.ask(body.question, history=history or None)
-        return assistant.ask(body.question, history=history or None, mode=body.mode)
-
-    answer = await run_answer(assistant, answer_it)
+        answer = ask_in_place(assistant, body.question, history or None, body.place)
+    elif body.mode == "chat":  # keep the two-argument call for assistants without modes
+        answer = assistant.ask(body.question, history=history or None)
+    else:
+        answer = assistant.ask(body.question, history=history or None, mode=body.mode)
     return AskResponse.from_answer(answer, body.question, titles)
 
 

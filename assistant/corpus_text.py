@@ -17,13 +17,18 @@ class CorpusText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        keys = (codes[:-1] << np.uint64(32)) | codes[1:]
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        keys = codes[:-1].astype(np.uint64)  # built in place: the transient peak is what a big corpus feels
+        keys <<= np.uint64(32)
+        keys |= codes[1:]
+        del codes
         order = np.argsort(keys, kind="stable")  # stable: positions ascend within each bigram
-        self._bigrams, starts = np.unique(keys[order], return_index=True)
-        self._starts = np.append(starts, len(keys)).astype(np.int64)
-        index_type = np.int32 if len(text) < 2**31 else np.int64
-        self._positions = order.astype(index_type)
+        keys = keys[order]
+        starts = np.flatnonzero(np.diff(keys)) + 1 if len(keys) else np.zeros(0, dtype=np.int64)
+        self._bigrams = keys[np.concatenate(([0], starts))] if len(keys) else keys
+        self._starts = np.concatenate(([0], starts, [len(keys)])).astype(np.int64)
+        del keys
+        self._positions = order.astype(np.int32 if len(text) < 2**31 else np.int64)
 
     def _where(self, bigram: str) -> np.ndarray:
         key = np.uint64((ord(bigram[0]) << 32) | ord(bigram[1]))

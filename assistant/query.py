@@ -106,7 +106,7 @@ def _places(norm: str, in_corpus: Callable[[str], bool]) -> list[str]:
     admin names the tagger does not know (a word + 县/市/镇…, e.g. 火星县), which may be foreign."""
     lex = lexicon()
     found = list(extract_places(norm))
-    words = list(pos_words(norm))
+    words = pos_words(norm)
     found += [w for w, flag in words if flag == "ns" and len(w) >= 2 and in_corpus(w)]
     suffixes = lex.place_suffixes.split("|")
     found += [w for w, f in words if f in {"ns", "nr", "nz"} and len(w) >= 3 and w.endswith(tuple(suffixes))]
@@ -131,7 +131,7 @@ def _phrases(norm: str) -> list[str]:
     """
     lex = lexicon()
     slot_terms = {t for terms in lex.slots.values() for t in terms}
-    words = [w for w, _ in list(pos_words(norm))]
+    words = [w for w, _ in pos_words(norm)]
     out: list[str] = []
     for w1, w2 in itertools.pairwise(words):
         if (
@@ -152,7 +152,7 @@ def asked_targets(norm: str) -> tuple[str, ...]:
     words, verbs and adverbs (退耕还林每亩每年补多少).
     """
     lex = lexicon()
-    words = list(pos_words(norm))
+    words = pos_words(norm)
     out: list[str] = []
     for i, (w, _) in enumerate(words):
         if not lex.ask_one.search(w) and w not in {"什么", "哪些"}:

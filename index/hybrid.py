@@ -16,7 +16,7 @@ from index.base import SearchHit
 from index.embeddings import NamedEmbeddings
 from index.store import LoadedIndex
 from ingestion.normalize import normalize_text, search_form
-from ingestion.scope import _ADMIN_END, question_scope
+from ingestion.scope import place_stem, question_scope
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,7 @@ class PlaceMatcher:
         self._by_key: dict[str, set[str]] = {}
         for name in places:
             self._by_key.setdefault(name, set()).add(name)
-            stem = _ADMIN_END.sub("", name)
-            if len(stem) >= 2 and not stem.isascii():  # question_scope's rule for a name without suffix
+            if stem := place_stem(name):  # the same rule as question_scope's
                 self._by_key.setdefault(stem, set()).add(name)
         self._lengths = sorted({len(k) for k in self._by_key if k})
 
@@ -120,8 +119,7 @@ class HybridSearcher:
             p.rrf_k,
             p.depth,
         )
-        self._places = sorted({pl for c in index.chunks for pl in c.places})
-        self._scope = PlaceMatcher(self._places)
+        self._scope = PlaceMatcher(sorted({pl for c in index.chunks for pl in c.places}))
 
     def _fuse(self, query: str, depth: int) -> tuple[dict[int, float], dict[int, int], dict[int, int]]:
         dense: list[tuple[int, float]] = []

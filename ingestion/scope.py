@@ -117,7 +117,7 @@ def scope_chunks(chunks: list[Chunk], paragraphs: list[Paragraph]) -> list[Chunk
 
 
 @lru_cache(maxsize=1 << 14)
-def _place_stem(name: str) -> str:
+def place_stem(name: str) -> str:
     """The name without its admin suffix when that is still a name (2+ CJK characters), else ""."""
     stem = _ADMIN_END.sub("", name)
     return stem if len(stem) >= 2 and not stem.isascii() else ""
@@ -128,7 +128,7 @@ def question_scope(question: str, known_places: Iterable[str]) -> tuple[set[str]
     q = normalize_text(question)
     places: set[str] = set()
     for name in known_places:
-        stem = _place_stem(name)
+        stem = place_stem(name)
         if name in q or (stem and stem in q):
             places.add(name)
     return places, set(extract_years(q)) | {int(y) for y in re.findall(r"(?<!\d)(20[0-4]\d)(?!\d)", q)}

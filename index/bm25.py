@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from index.npy import header_lock
 from ingestion.segment import search_words
 
 _TOKEN_RE = re.compile(r"[\w%.]+", re.UNICODE)
@@ -113,7 +114,8 @@ class BM25Index:
         to bm25s as plain ndarray views: np.memmap's subclass overhead doubles scoring time."""
         import bm25s
 
-        model = bm25s.BM25.load(str(path), allow_pickle=False, show_progress=False, mmap=True)
+        with header_lock():  # bm25s calls np.load itself
+            model = bm25s.BM25.load(str(path), allow_pickle=False, show_progress=False, mmap=True)
         for key, value in list(model.scores.items()):
             if isinstance(value, np.memmap):
                 model.scores[key] = np.asarray(value)

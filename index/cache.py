@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embeddings import NamedEmbeddings
+from index.npy import load_npy
 
 
 def text_key(embedder_id: str, text: str) -> str:
@@ -43,8 +44,8 @@ class EmbeddingCache:
             for keys_file in sorted(d.glob("*.keys.npy")) if d.is_dir() else []:
                 vecs_file = keys_file.with_name(keys_file.name.replace(".keys.npy", ".vecs.npy"))
                 try:
-                    keys = np.load(keys_file, allow_pickle=False)
-                    vecs = np.load(vecs_file, allow_pickle=False)
+                    keys = load_npy(keys_file)
+                    vecs = load_npy(vecs_file)
                 except (OSError, ValueError):
                     continue  # a torn or foreign shard is ignored, its texts get re-embedded
                 if len(keys) != len(vecs):

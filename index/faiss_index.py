@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from index.base import as_matrix
+from index.npy import load_npy
 
 
 def _faiss() -> Any:
@@ -110,7 +111,7 @@ class NumpyIndex:
 
     @classmethod
     def load(cls, path: Path) -> NumpyIndex:
-        m = np.load(path, allow_pickle=False)
+        m = load_npy(path)
         idx = cls(m.shape[1])
         idx._m = m.astype(np.float32)
         return idx

@@ -15,6 +15,7 @@ import numpy as np
 
 from index.cache import EmbeddingCache
 from index.embeddings import NamedEmbeddings
+from index.npy import load_npy
 from ingestion import normalize_text
 from ingestion.models import Paragraph
 from ingestion.sentences import paragraph_sentences
@@ -66,8 +67,7 @@ class SentenceVectors:
         keys = [
             tuple(json.loads(line)) for line in (folder / KEYS_FILE).read_text(encoding="utf-8").splitlines()
         ]
-        # A plain ndarray view of the mapping: np.memmap's subclass hooks slow every row lookup.
-        matrix = np.load(folder / VECTORS_FILE, mmap_mode="r").view(np.ndarray)
+        matrix = load_npy(folder / VECTORS_FILE, mmap=True)
         return cls(keys, matrix)
 
     def row(self, paragraph_id: str, sentence: str) -> int | None:

@@ -328,6 +328,8 @@ def _load(path: Path, embedder_id: str | None) -> LoadedIndex:
         bm25 = BM25Index.load(path / "bm25")
         sentences = SentenceVectors.load(path)
         attach_segments(path)
+    except (MemoryError, SystemError):  # the interpreter failing is no verdict on the files
+        raise
     except Exception as exc:  # any parse failure of a checksummed file is corruption
         raise IndexCorruptError(f"索引 {path} 无法加载：{exc}；请重新运行 `policyqa ingest`。") from exc
     if len(vectors) != len(chunks) or vectors.dim != manifest.dim or len(chunks) != manifest.chunks:

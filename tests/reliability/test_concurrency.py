@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
 from assistant.factory import build_assistant, run_ingest
@@ -52,7 +54,7 @@ def test_asks_during_reindex_are_answered_from_one_version(settings: Settings, s
 
     headers = {"Authorization": "Bearer s3cret-token"}
     with TestClient(app) as client:
-        threads = [threading.Thread(target=asker, args=(client,)) for _ in range(4)]
+        threads = [threading.Thread(target=asker, args=(client,), daemon=True) for _ in range(4)]
         for t in threads:
             t.start()
         versions = set()
@@ -90,7 +92,7 @@ def test_readers_keep_loading_while_versions_are_built_and_pruned(tmp_path: Path
             except BaseException as exc:  # collected and reported by the test
                 errors.append(exc)
 
-    threads = [threading.Thread(target=reader) for _ in range(3)]
+    threads = [threading.Thread(target=reader, daemon=True) for _ in range(3)]
     for t in threads:
         t.start()
     for i in range(6):
@@ -103,6 +105,47 @@ def test_readers_keep_loading_while_versions_are_built_and_pruned(tmp_path: Path
         t.join(timeout=30)
     assert not errors, errors[:3]
     assert len([p for p in (tmp_path / "versions").iterdir() if not p.name.startswith(".")]) == 2
+
+
+def test_concurrent_loads_take_turns_parsing_npy_headers(
+    tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """numpy parses .npy headers with ast.literal_eval, and CPython 3.11's AST constructor is not
+    thread-safe (gh-106905): in CI, readers loading at once got "AST constructor recursion depth
+    mismatch" and took an intact version for a broken one. Loads must never parse two headers at once."""
+    result = ingest_directory(small_corpus, progress=False)
+    build_index(tmp_path, result.documents, result.paragraphs, result.chunks, HashingEmbedder(), 200)
+    real_eval, guard = ast.literal_eval, threading.Lock()
+    inside, most, parses = 0, 0, 0
+
+    def slow_eval(source: str) -> object:
+        nonlocal inside, most, parses
+        with guard:
+            inside, parses = inside + 1, parses + 1
+            most = max(most, inside)
+        time.sleep(0.02)  # wide enough that unserialised parses would overlap
+        try:
+            return real_eval(source)
+        finally:
+            with guard:
+                inside -= 1
+
+    monkeypatch.setattr(ast, "literal_eval", slow_eval)
+    errors: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            load_index(tmp_path, embedder_id="hashing-256")
+        except BaseException as exc:  # collected and reported by the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=load, daemon=True) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors[:3]
+    assert parses >= 4 and most == 1, (parses, most)
 
 
 class _Blocking(HashingEmbedder):

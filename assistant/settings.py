@@ -55,6 +55,25 @@ class Settings(BaseSettings):
         le=64,
         description="Web server processes (policyqa serve); default: the number of CPU cores.",
     )
+    answer_slots: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="Answers computed at once per worker, the rest wait in arrival order; 0 = 1 for the "
+        "CPU-bound backends (extractive, llama), FastAPI's thread pool for openai.",
+    )
+    keepalive_requests: int = Field(
+        100,
+        ge=0,
+        le=1_000_000,
+        description="Requests per keep-alive connection before the server closes it, so connections "
+        "re-spread over the workers by load; 0 = unlimited.",
+    )
+    worker_load_file: Path | None = Field(
+        None,
+        description="Shared file where workers post their requests in flight, so an overloaded one "
+        "hands connections back (policyqa serve with several workers sets a temporary file).",
+    )
     rate_limit_db: Path | None = Field(
         None,
         description="SQLite file holding the rate-limit buckets shared by worker processes; unset = "

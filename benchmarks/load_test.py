@@ -99,16 +99,7 @@ class User:
     async def ask(self, i: int, out: dict[str, Any]) -> None:
         t0 = time.perf_counter()
         try:
-            if self._conn is None:
-                self._conn = await asyncio.open_connection(self.host, self.port)
-            reader, writer = self._conn
-            writer.write(self.requests[i % len(self.requests)])
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
-            status, length = int(head[9:12]), 0
-            for line in head.split(b"\r\n"):
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            body = await reader.readexactly(length)
+            status, body = await self._exchange(self.requests[i % len(self.requests)])
             ms = (time.perf_counter() - t0) * 1000
             if status == 200 and "answer" in json.loads(body):
                 out["codes"][200] += 1
@@ -119,13 +110,40 @@ class User:
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             out["codes"]["exception"] += 1
             out["errors"].append(f"{type(exc).__name__}: {exc}")
-            if self._conn is not None:
-                self._conn[1].close()
-            self._conn = None  # reconnect for the next question
+            self.close()
+
+    async def _exchange(self, request: bytes) -> tuple[int, bytes]:
+        """Status and body. Like a browser, a reused connection the server closed while idle (uvicorn's
+        keep-alive timeout is 5 s) is replaced and the request sent once more."""
+        for attempt in (0, 1):
+            reused = self._conn is not None
+            if self._conn is None:
+                self._conn = await asyncio.open_connection(self.host, self.port)
+            reader, writer = self._conn
+            try:
+                writer.write(request)
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
+            except (ConnectionError, asyncio.IncompleteReadError) as exc:
+                self.close()
+                partial = getattr(exc, "partial", b"")
+                if reused and not partial and attempt == 0:
+                    continue
+                raise
+            length, close = 0, False
+            for line in head.lower().split(b"\r\n"):
+                if line.startswith(b"content-length:"):
+                    length = int(line[15:])
+                close = close or line.replace(b" ", b"") == b"connection:close"
+            body = await reader.readexactly(length)
+            if close:  # the server recycles connections (web/keepalive.py): the next one is new
+                self.close()
+            return int(head[9:12]), body
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         if self._conn is not None:
             self._conn[1].close()
+        self._conn = None
 
 
 def encode_requests(url: str, questions: list[str]) -> list[bytes]:

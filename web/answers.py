@@ -22,6 +22,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.models import Answer, Citation, Turn
+from web.answer_slots import in_answer_slot
 from web.deps import AssistantDep, AssistantLike
 from web.errors import INTERNAL_ERROR_MESSAGE, USER_ERRORS, strip_paths, unavailable_message
 from web.schemas import AskRequest, AskResponse, ErrorOut
@@ -124,8 +125,14 @@ def ask_stream(
 
 
 @router.post("/api/reply", response_model=AskResponse, responses=_ERRORS)
-def draft_reply(body: AskRequest, assistant: AssistantDep, titles: TitlesDep) -> AskResponse:
+async def draft_reply(
+    request: Request, body: AskRequest, assistant: AssistantDep, titles: TitlesDep
+) -> AskResponse:
     """A formal draft reply (with `[n]` markers) to a citizen's inquiry."""
+    return await in_answer_slot(request, _draft_reply, body, assistant, titles)
+
+
+def _draft_reply(body: AskRequest, assistant: AssistantLike, titles: Titles) -> AskResponse:
     history = [t.to_turn() for t in body.history] or None
     answer = assistant.ask(body.question, history=history, mode="reply")
     return AskResponse.from_answer(answer, body.question, titles)

@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from assistant.settings import Settings
+from web.answer_slots import answer_slots
 from web.deps import AssistantLike
 from web.errors import (
     INTERNAL_ERROR_MESSAGE,
@@ -30,10 +31,12 @@ from web.errors import (
     strip_paths,
     unavailable_message,
 )
+from web.keepalive import RecycleConnectionsMiddleware
 from web.reload import IndexWatcher, Rebuild, default_reload, loaded_version, worker_id
 from web.routes import router
 from web.security import install_security
 from web.web_routers import WEB_ROUTERS, warm_up
+from web.worker_load import open_board
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +109,10 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     install_security(app, settings)  # rate limit + opt-in CORS (issue 6)
+    conf = settings if settings is not None else Settings()
+    app.state.answer_slots = answer_slots(conf)  # web/answer_slots.py
+    board = open_board(conf.worker_load_file)  # set by `policyqa serve` for its workers
+    app.add_middleware(RecycleConnectionsMiddleware, max_requests=conf.keepalive_requests, board=board)
     app.include_router(router)
     for extra in WEB_ROUTERS:  # streaming, reply drafting, library, feedback, OpenAI facade
         app.include_router(extra)

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 
+from web.answer_slots import in_answer_slot
 from web.deps import AssistantDep, AssistantLike
 from web.errors import strip_paths
 from web.reload import worker_id
 from web.schemas import AskRequest, AskResponse, ErrorOut, ParagraphOut
-from web.titles import TitlesDep
+from web.titles import Titles, TitlesDep
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +24,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code i
 
 
 @router.post("/api/ask", response_model=AskResponse, responses=_ERRORS)
-def ask(body: AskRequest, assistant: AssistantDep, titles: TitlesDep) -> AskResponse:
+async def ask(request: Request, body: AskRequest, assistant: AssistantDep, titles: TitlesDep) -> AskResponse:
     """Answer one question, given the earlier turns for follow-ups (and the user's place, if chosen)."""
+    return await in_answer_slot(request, _ask, body, assistant, titles)
+
+
+def _ask(body: AskRequest, assistant: AssistantLike, titles: Titles) -> AskResponse:
     history = [t.to_turn() for t in body.history]
     if body.place and body.mode == "chat":
         from assistant.place import ask_in_place  # lazy: keep `import web.app` cheap

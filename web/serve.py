@@ -38,6 +38,7 @@ from web.app import create_app
 
 WORKER_APP = "web.serve:create_worker_app"
 RATE_LIMIT_FILE = "ratelimit.sqlite3"
+WORKER_LOAD_FILE = "workers.load"
 GRACEFUL_SECONDS = 10  # a streaming answer or an SSE client must not hold a shutdown forever
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -173,6 +174,8 @@ def run(settings: Settings, workers: int | None = None) -> None:
             _preloaded = None
     folder = Path(tempfile.mkdtemp(prefix="policyqa-serve-"))
     extra = shared_limit_env(settings, folder)
+    if settings.worker_load_file is None:
+        extra["POLICYQA_WORKER_LOAD_FILE"] = str(folder / WORKER_LOAD_FILE)
     saved = {k: os.environ.get(k) for k in extra}
     os.environ.update(extra)  # spawned workers inherit the parent's environment
     try:

@@ -7,12 +7,14 @@ the server starts, so the parent forks its workers (the default path) rather tha
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -206,3 +208,60 @@ def test_one_rate_limit_across_two_workers(tmp_path: Path) -> None:
         assert codes.count(429) == len(codes) - burst
     finally:
         gen.close()
+
+
+class _KeepAlive:
+    """One browser-like keep-alive connection, reopened when the server closes it."""
+
+    def __init__(self, url: str) -> None:
+        self.host, self.port = url.removeprefix("http://").split(":")
+        self.sock: socket.socket | None = None
+
+    def request(self, raw: bytes) -> tuple[bytes, bytes]:
+        if self.sock is None:
+            self.sock = socket.create_connection((self.host, int(self.port)), timeout=30)
+        self.sock.sendall(raw)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = self.sock.recv(65536)
+            assert chunk, "server closed the connection without answering"
+            data += chunk
+        head, body = data.split(b"\r\n\r\n", 1)
+        length = int(
+            next(x for x in head.lower().split(b"\r\n") if x.startswith(b"content-length")).split(b":")[1]
+        )
+        while len(body) < length:
+            body += self.sock.recv(65536)
+        if b"connection: close" in head.lower():
+            self.sock.close()
+            self.sock = None
+        return head, body
+
+
+def test_connections_spread_over_the_workers_under_load(server: Server) -> None:
+    """16 users opening their connections at once and asking back to back: the kernel may hand most
+    connections to one worker; the overloaded worker hands them back until both carry a fair share."""
+    users = [_KeepAlive(server.url) for _ in range(16)]
+    for u in users:  # a burst of connects, as when a page full of users starts asking
+        u.sock = socket.create_connection((u.host, int(u.port)), timeout=30)
+    body = json.dumps({"question": QUESTION}, ensure_ascii=False).encode()
+    ask = (
+        b"POST /api/ask HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+        % len(body)
+    )
+    until = time.monotonic() + 8
+
+    def closed_loop(u: _KeepAlive) -> int:
+        n = 0
+        while time.monotonic() < until:
+            head, _ = u.request(ask + body)
+            assert head.startswith(b"HTTP/1.1 200"), head
+            n += 1
+        return n
+
+    with ThreadPoolExecutor(len(users)) as pool:
+        assert min(pool.map(closed_loop, users)) > 0
+    where = Counter(
+        json.loads(u.request(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")[1])["worker"] for u in users
+    )
+    assert len(where) == 2 and min(where.values()) >= 4, where

@@ -260,7 +260,7 @@ def measure_baseline(source: Path, embedder: str, repeat: int) -> dict[str, Any]
     row: dict[str, Any] = {
         "n": len(loaded.chunks),
         "paragraphs": len(loaded.paragraphs),
-        "sentences": len(loaded.sentences.rows) if loaded.sentences is not None else 0,
+        "sentences": len(loaded.sentences) if loaded.sentences is not None else 0,
         "copies": 0,
         "index_type": f"{loaded.manifest.index_type} (real corpus)",
         "build_s": float("nan"),

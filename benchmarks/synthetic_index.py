@@ -32,7 +32,7 @@ import numpy as np
 
 from index.bm25 import BM25Index, tokenize
 from index.manifest import IndexManifest, SourceEntry, corpus_hash, sha256_file
-from index.sentences import KEYS_FILE, VECTORS_FILE
+from index.sentences import KEYS_FILE, VECTORS_FILE, write_key_table
 from index.store import CURRENT, MANIFEST, LoadedIndex, bm25_text
 from index.vector_store import write_vectors
 from ingestion.models import Chunk, Paragraph
@@ -239,7 +239,7 @@ def write_synthetic_index(
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-syn-" + uuid.uuid4().hex[:6]
     folder = index_dir / "versions" / version
     folder.mkdir(parents=True)
-    sent_rows: dict[tuple[str, str], int] = idx.sentences.rows if idx.sentences is not None else {}
+    sentences = idx.sentences
     para_by_file: dict[str, list[Paragraph]] = {}
     for p in idx.paragraphs:
         para_by_file.setdefault(p.source_file, []).append(p)
@@ -281,7 +281,8 @@ def write_synthetic_index(
                     for j, (pid, s) in enumerate(paragraph_sentences([q])):
                         fs.write(json.dumps([pid, s], ensure_ascii=False) + "\n")
                         src = src_keys[min(j, len(src_keys) - 1)] if src_keys else None
-                        sent_src.append(sent_rows.get(src, -1) if src else -1)
+                        found = sentences.row(*src) if src and sentences is not None else None
+                        sent_src.append(-1 if found is None else found)
                 n_par += len(paras)
                 for row in chunk_rows_by_file.get(f, []):
                     if len(chunk_src) >= n_chunks:
@@ -298,6 +299,7 @@ def write_synthetic_index(
                 sources.append(_vary_entry(entry, var, new_file))
             if on_progress:
                 on_progress("records", len(chunk_src), n_chunks)
+    write_key_table(folder)  # the product's sentence key table, from the sentences.jsonl just written
     if on_progress:
         on_progress("bm25", 0, 1)
     bm25 = _bm25(tokens)

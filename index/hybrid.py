@@ -199,12 +199,12 @@ class HybridSearcher:
         time), the embedder only for the rest."""
         sims = np.zeros(len(keys), dtype=np.float32)
         store = self.index.sentences
-        rows = [store.row(*k) if store is not None else None for k in keys]
-        known = [i for i, r in enumerate(rows) if r is not None]
-        if known:
+        rows = store.rows_of(keys) if store is not None else np.full(len(keys), -1)
+        known = np.flatnonzero(rows >= 0)
+        if len(known):
             assert store is not None
-            sims[known] = store.matrix[[rows[i] for i in known]] @ self.query_vector(query)
-        missing = [i for i, r in enumerate(rows) if r is None]
+            sims[known] = store.matrix[rows[known]] @ self.query_vector(query)
+        missing = np.flatnonzero(rows < 0).tolist()
         if missing:
             sims[missing] = self.dense_similarity(query, [texts[i] for i in missing])
         return sims

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assistant import corpus_text
 from assistant.corpus_text import CorpusText
 
 TEXT = "湖口县城乡居民医保住院报销比例为90%。\n生育津贴按月发放；湖口县的的确确有职工医保。医医医疗"
@@ -35,3 +37,18 @@ CHARS = "湖口县医保住院的确"
 @given(st.text(alphabet=CHARS, max_size=60), st.text(alphabet=CHARS, max_size=6))
 def test_any_text_and_word(text: str, word: str) -> None:
     assert (word in CorpusText(text)) == (word in text)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+def test_the_index_is_the_same_whatever_block_size_builds_it(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    whole = CorpusText(TEXT)
+    monkeypatch.setattr(corpus_text, "CHUNK", chunk)
+    blocks = CorpusText(TEXT)
+    assert blocks._bigrams.tolist() == whole._bigrams.tolist()
+    assert blocks._starts.tolist() == whole._starts.tolist()
+    assert blocks._positions.tolist() == whole._positions.tolist()
+    for i in range(len(TEXT)):
+        for n in range(2, 6):
+            assert TEXT[i : i + n] in blocks

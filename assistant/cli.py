@@ -143,7 +143,7 @@ def ask(question: str, as_json: bool) -> None:
     "-w",
     default=None,
     type=click.IntRange(1, 64),
-    help="Server processes (default POLICYQA_WORKERS, else the number of CPU cores).",
+    help="Server processes (default POLICYQA_WORKERS, else the cores this process may use).",
 )
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web chat; builds the index first if there is none.

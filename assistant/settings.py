@@ -9,6 +9,24 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+
+
+def usable_cores(cpu_max: Path = CGROUP_CPU_MAX) -> int:
+    """Cores this process may use: its CPU affinity, capped by a cgroup v2 quota (a container limited
+    to 2 CPUs on a 64-core host must not start 64 workers, each with its own model and index)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text(encoding="ascii").split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, -(-int(quota) // int(period))))  # a quota of 1.5 CPUs -> 2
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
+
 
 class Settings(BaseSettings):
     """Every knob of the product; each field can be set as POLICYQA_<NAME> or in `.env`."""
@@ -50,10 +68,10 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Web server port.")
     # several workers (issue 12)
     workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1,
+        default_factory=usable_cores,
         ge=1,
         le=64,
-        description="Web server processes (policyqa serve); default: the number of CPU cores.",
+        description="Web server processes (policyqa serve); default: the cores this process may use.",
     )
     answer_slots: int = Field(
         0,

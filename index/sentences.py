@@ -91,10 +91,6 @@ class SentenceVectors:
         self.matrix = matrix
 
     @classmethod
-    def from_keys(cls, keys: Sequence[tuple[str, str]], matrix: np.ndarray) -> SentenceVectors:
-        return cls(key_table(keys), matrix)
-
-    @classmethod
     def load(cls, folder: Path) -> SentenceVectors | None:
         """None for a version built before sentence vectors existed (the caller embeds on the fly).
         A version from before the key table gets one built in memory."""

@@ -13,10 +13,10 @@ from index.hashing import HashingEmbedder
 from index.segments import SCHEMA, SEGMENTS_FILE, SegmentStore, attach_segments
 from index.store import build_index, load_index
 from ingestion import normalize_text
-from ingestion.models import Chunk, Paragraph, SourceDocument
 from ingestion.normalize import search_form
 from ingestion.scope import extract_places
 from ingestion.segment import pos_words, search_words
+from tests.index.one_document import one_document
 
 TEXTS = [
     "湖口县贫困人口住院合规费用自付比不超10%。",
@@ -25,16 +25,7 @@ TEXTS = [
 
 
 def _build(tmp_path: Path) -> Path:
-    doc_text = "\n".join(TEXTS)
-    doc = SourceDocument("a.txt", doc_text, "utf-8", "f" * 64)
-    paras, chunks, pos = [], [], 0
-    for i, t in enumerate(TEXTS):
-        start = doc_text.index(t, pos)
-        pos = start + len(t)
-        p = Paragraph(f"a-p{i:04d}", "a.txt", 0, "标题", (), start, pos, t, t, t, i)
-        paras.append(p)
-        chunks.append(Chunk(f"{p.id}-c0", "a.txt", "标题", (), (p.id,), start, pos, t, t, 20))
-    return build_index(tmp_path, [doc], paras, chunks, HashingEmbedder(), 200)
+    return build_index(tmp_path, *one_document(TEXTS), HashingEmbedder(), 200)
 
 
 @pytest.fixture(autouse=True)

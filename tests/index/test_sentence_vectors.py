@@ -12,8 +12,9 @@ from index.hashing import HashingEmbedder
 from index.sentences import TABLE_FILE, SentenceVectors
 from index.store import build_index, load_index
 from ingestion import normalize_text
-from ingestion.models import Chunk, Paragraph, SourceDocument
+from ingestion.models import Paragraph
 from ingestion.sentences import paragraph_sentences
+from tests.index.one_document import one_document
 
 TEXTS = [
     "湖口县贫困人口住院合规费用自付比不超10%。大病保险起付线降低50%。",
@@ -23,16 +24,8 @@ TEXTS = [
 
 
 def _build(tmp_path: Path) -> tuple[Path, list[Paragraph]]:
-    doc_text = "\n".join(TEXTS)
-    doc = SourceDocument("a.txt", doc_text, "utf-8", "f" * 64)
-    paras, chunks, pos = [], [], 0
-    for i, t in enumerate(TEXTS):
-        start = doc_text.index(t, pos)
-        pos = start + len(t)
-        p = Paragraph(f"a-p{i:04d}", "a.txt", 0, "标题", (), start, pos, t, t, t, i)
-        paras.append(p)
-        chunks.append(Chunk(f"{p.id}-c0", "a.txt", "标题", (), (p.id,), start, pos, t, t, 20))
-    return build_index(tmp_path, [doc], paras, chunks, HashingEmbedder(), 200), paras
+    docs, paras, chunks = one_document(TEXTS)
+    return build_index(tmp_path, docs, paras, chunks, HashingEmbedder(), 200), paras
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from index.hashing import HashingEmbedder
 from index.hybrid import HybridSearcher
 from index.store import CURRENT, build_index, current_version, load_index
 from ingestion.models import Chunk, Paragraph, SourceDocument
+from tests.index.one_document import one_document
 
 TEXTS = [
     "贫困人口住院合规费用自付比不超10%。",
@@ -23,16 +24,7 @@ TEXTS = [
 
 
 def _records() -> tuple[list[SourceDocument], list[Paragraph], list[Chunk]]:
-    doc_text = "\n".join(TEXTS)
-    doc = SourceDocument("a.txt", doc_text, "utf-8", "f" * 64)
-    paras, chunks, pos = [], [], 0
-    for i, t in enumerate(TEXTS):
-        start = doc_text.index(t, pos)
-        pos = start + len(t)
-        p = Paragraph(f"a-p{i:04d}", "a.txt", 0, "标题", ("一、",), start, pos, t, t, t, i)
-        paras.append(p)
-        chunks.append(Chunk(f"{p.id}-c0", "a.txt", "标题", ("一、",), (p.id,), start, pos, t, t, 20))
-    return [doc], paras, chunks
+    return one_document(TEXTS, ("一、",))
 
 
 def _build(tmp_path: Path) -> Path:

@@ -12,7 +12,13 @@ from assistant.reader import FEATURES, JUDGE_FEATURES, MODEL_FILE, LinearModel, 
 from evals.dataset import GoldCase, Span, load_gold
 from evals.reader_training import choose_threshold, folds, label
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "evals"
+# The gold sets beside the project (../shared), else the copies the repo carries (a clone elsewhere).
+_HERE = Path(__file__).resolve()
+SHARED = next(
+    d
+    for d in (_HERE.parents[3] / "shared" / "evals", _HERE.parents[1] / "data")
+    if (d / "dev.jsonl").is_file() and (d / "dev2.jsonl").is_file()
+)
 
 
 def _case(**kw: object) -> GoldCase:

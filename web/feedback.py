@@ -27,6 +27,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from web.deps import AdminDep, SettingsDep
+from web.shared_limit import when_unlocked
 from web.text import clean_text
 
 router = APIRouter()
@@ -64,8 +65,9 @@ class FeedbackStore:
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")  # kept in the file: set once, true for every process
-            db.execute(_SCHEMA)
+            # kept in the file: set once, true for every process
+            when_unlocked(db, "PRAGMA journal_mode=WAL", BUSY_TIMEOUT_S)
+            when_unlocked(db, _SCHEMA, BUSY_TIMEOUT_S)
             columns = {row["name"] for row in db.execute("PRAGMA table_info(feedback)")}
             if "edit_key" not in columns:  # stores created before one-click feedback
                 try:

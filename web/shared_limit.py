@@ -29,12 +29,32 @@ _SCHEMA = (
 PRUNE_EVERY = 1000  # takes between deletions of full (forgettable) buckets
 
 
+def when_unlocked(db: sqlite3.Connection, sql: str, timeout: float) -> None:
+    """Run a setup statement, retrying "database is locked" until `timeout` has passed.
+
+    Why: switching a new file to WAL (and the first schema write) can fail with SQLITE_BUSY at once,
+    without SQLite's busy handler waiting, when several worker processes open the same new file
+    together; a short retry turns that race into a wait.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        try:
+            db.execute(sql)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 def connect(path: Path, timeout: float = 2.0) -> sqlite3.Connection:
     """A connection that waits (busy_timeout) instead of failing while another process writes."""
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=OFF")
     db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+    when_unlocked(db, "PRAGMA journal_mode=WAL", timeout)
+    db.execute("PRAGMA synchronous=OFF")
     return db
 
 
@@ -49,7 +69,7 @@ class SqliteTokenBucket:
         self._lock = threading.Lock()  # one connection per process, used by one thread at a time
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = connect(self.path)
-        self._db.execute(_SCHEMA)
+        when_unlocked(self._db, _SCHEMA, 2.0)
         self._takes = 0
 
     def take(self, client: str) -> float:

@@ -159,6 +159,39 @@ def test_two_processes_write_feedback_at_once(tmp_path: Path) -> None:
     assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+@pytest.mark.parametrize(
+    "open_store",
+    [
+        lambda path: SqliteTokenBucket(path, rate=1.0, burst=5),
+        FeedbackStore,
+    ],
+    ids=["rate-limit", "feedback"],
+)
+def test_workers_opening_one_new_file_together_all_start(tmp_path: Path, open_store: Any) -> None:
+    """Workers start together and open the same not-yet-existing file. Switching it to WAL can fail at
+    once with "database is locked" (SQLite skips its busy wait there); that must never stop a worker."""
+    import threading
+
+    errors: list[BaseException] = []
+    for round_ in range(150):
+        path = tmp_path / f"{round_}.sqlite3"
+        barrier = threading.Barrier(8)
+
+        def open_it(path: Path = path, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            try:
+                open_store(path)
+            except BaseException as exc:  # collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+
+
 def test_workers_are_forked_only_from_a_parent_without_an_openmp_runtime(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

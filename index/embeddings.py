@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import Counter
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -95,6 +97,29 @@ class USEEmbedder(_PackagedModel):
     def embed_query(self, text: str) -> list[float]:
         return self.embed_query_vector(text).tolist()
 
+    def warm_vocabulary(self, texts: list[str], size: int = 1536) -> None:
+        """Compute the first-layer rows of the `size` commonest tokens of these texts (an index's
+        chunks) at once, so the first questions after loading do not pay for them one by one."""
+        model = self._load()
+        backend = getattr(model, "_model", None)
+        if backend is None or not hasattr(backend, "sp"):
+            return
+        with self._lock:
+            counts: Counter[int] = Counter()
+            for text in texts:
+                counts.update(backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True))
+            common = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+            limit = getattr(backend, "_threadpool", None)
+            with limit(limits=1, user_api="blas") if limit is not None else nullcontext():
+                self._cached_query(backend).pin([t for t, _ in common])
+
+    def _cached_query(self, backend: Any) -> Any:
+        if self._query is None:
+            from index.use_query import CachedUSEQuery
+
+            self._query = CachedUSEQuery(backend)
+        return self._query
+
     def embed_query_vector(self, text: str) -> np.ndarray:
         """One question: tokens' first-layer products come from a per-process cache (index/use_query.py),
         and one BLAS thread does the rest: on a busy 2-core host, waiting for a second thread to be
@@ -104,16 +129,11 @@ class USEEmbedder(_PackagedModel):
         if backend is None or not hasattr(backend, "threads") or getattr(model, "denoise", False):
             return self.embed_matrix([text])[0]
         with self._lock:
-            if self._query is None:
-                from index.use_query import CachedUSEQuery
-
-                self._query = CachedUSEQuery(backend)
+            query = self._cached_query(backend)
             ids = backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
             limit = getattr(backend, "_threadpool", None)
-            if limit is None:
-                return self._query.encode(ids)
-            with limit(limits=1, user_api="blas"):
-                return self._query.encode(ids)
+            with limit(limits=1, user_api="blas") if limit is not None else nullcontext():
+                return query.encode(ids)
 
 
 class SentenceTransformerEmbedder(NamedEmbeddings):

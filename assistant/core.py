@@ -66,7 +66,9 @@ class Assistant:
             articles.setdefault((p.source_file, p.article_index), []).append(p.text)
         self._articles = {k: search_form(normalize_text("\n".join(v))) for k, v in articles.items()}
         titles = dict.fromkeys(p.article_title for p in index.paragraphs)
-        corpus = normalize_text("\n".join([*titles, *("\n".join(v) for v in articles.values())]))
+        # Scope places count as named: a report names its county through its townships (ingestion).
+        places = dict.fromkeys(pl for p in index.paragraphs for pl in p.places)
+        corpus = normalize_text("\n".join([*titles, *("\n".join(v) for v in articles.values()), *places]))
         idf = idf_table(doc_freq, index.bm25.n_docs)
         self.analyzer = QueryAnalyzer(idf, lambda t: doc_freq.get(t, 0), corpus)
         self.reader = Reader(

@@ -24,8 +24,9 @@ def ingestion_fingerprint(chunk_max_tokens: int) -> str:
     """Hash of the ingestion code and chunk size: parsed records are only valid for the same pair."""
     h = hashlib.sha256(f"chunk_max_tokens={chunk_max_tokens}\n".encode())
     root = Path(ingestion.__file__).resolve().parent
+    kinds = {".py", ".txt", ".json", ".tsv", ".gz"}  # code and the data files it reads
     for f in sorted(root.rglob("*")):
-        if f.is_file() and f.suffix in {".py", ".txt", ".json", ".tsv"} and "__pycache__" not in f.parts:
+        if f.is_file() and f.suffix in kinds and "__pycache__" not in f.parts:
             h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
 

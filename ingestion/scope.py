@@ -12,6 +12,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from .gazetteer import counties_named, townships_in
 from .models import Chunk, Paragraph
 from .normalize import normalize_text
 from .segment import pos_words
@@ -94,6 +95,8 @@ def assign_scope(paragraphs: list[Paragraph]) -> list[Paragraph]:
         head = " ".join([members[0].article_title, *(p.text for p in members[:_BLURB_UNITS])])
         # A report is about one place: every place it names scopes all of it; years only from its opening.
         places = _merge(extract_places(head), *(own[p.id][0] for p in members))
+        towns = townships_in(normalize_text(" ".join(p.text for p in members)))
+        places = _merge(places, counties_named([*places, *towns]))  # the county whose townships it names
         article_scope[key] = (places, extract_years(head))
     out: list[Paragraph] = []
     for p in paragraphs:

@@ -67,3 +67,14 @@ def test_refusals_say_why(use_assistant: Assistant) -> None:
 def test_a_scheme_the_documents_never_name_is_refused(use_assistant: Assistant) -> None:
     answer = use_assistant.ask("新冠疫苗接种率是多少？")  # the corpus has 疫苗接种率 of routine vaccines only
     assert answer.refused and answer.notes
+
+
+def test_a_county_named_only_through_its_townships_is_known(hashing_assistant: Assistant) -> None:
+    """The bundled 工作计划 says 我旗 and names 棋盘井镇, 蒙西镇…: a question naming 鄂托克旗 is about that
+    report (scoped to it, not refused as a place the documents never mention); 火星县 still is."""
+    q = hashing_assistant.analyse("鄂托克旗的驻村工作队由几个人组成？")
+    assert q.places == ("鄂托克旗",) and q.unknown_places == ()
+    scoped = [p for p in hashing_assistant.index.paragraphs if "鄂托克旗" in p.places]
+    assert scoped and "鄂托克旗" not in "".join(p.text for p in scoped)  # known through the gazetteer only
+    assert len({(p.source_file, p.article_index) for p in scoped}) == 1
+    assert hashing_assistant.analyse("火星县的驻村工作队由几个人组成？").unknown_places == ("火星县",)

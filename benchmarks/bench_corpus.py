@@ -103,6 +103,29 @@ def other_questions(gold: Path) -> list[str]:
     return [json.loads(x)["question"] for x in other.read_text(encoding="utf-8").splitlines() if x]
 
 
+def host_check(repeats: int = 15) -> float:
+    """Median ms of a fixed workload (Python loop + one-thread matmuls): the host's speed at the time.
+
+    This VM's speed drifts by up to ~1.7x within minutes with nothing else running; runs of this
+    benchmark compare only alongside this figure."""
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    a = np.random.default_rng(0).standard_normal((32, 512)).astype(np.float32)
+    b = np.random.default_rng(1).standard_normal((512, 768)).astype(np.float32)
+    times = []
+    with threadpool_limits(1, user_api="blas"):
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            total = 0
+            for i in range(100_000):
+                total += i * i % 7
+            for _ in range(50):
+                a @ b
+            times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--embedder", choices=["use", "hashing"], default="use")
@@ -133,6 +156,7 @@ def main() -> int:
                 assistant.searcher.search(normalize_text(q), 10)
                 retrieve_ms.append((time.perf_counter() - t0) * 1000)
         stages = time_stages(assistant)
+        host_before = host_check()
         for _ in range(args.repeat):
             for q in track(questions, description="ask", transient=True):
                 t0 = time.perf_counter()
@@ -144,6 +168,7 @@ def main() -> int:
             t0 = time.perf_counter()
             assistant.ask(q)
             fresh_ms.append((time.perf_counter() - t0) * 1000)
+        host_after = host_check()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     first = ask_ms[: len(questions)]
     n_chunks = len(result.chunks)
@@ -175,6 +200,11 @@ def main() -> int:
             " / ".join(f"{v:.2f}" for v in stage_means(stages, ask_ms)),
         ),
         ("peak RSS", f"{rss:.0f} MB"),
+        (
+            "host speed check: a fixed Python + matmul workload, median ms before / after the asks "
+            "(lower = faster host; compare runs only together with it)",
+            f"{host_before:.1f} / {host_after:.1f} ms",
+        ),
     ]
     cmd = f".venv/bin/python benchmarks/bench_corpus.py --embedder {args.embedder} --repeat {args.repeat}"
     lines = [

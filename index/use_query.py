@@ -138,13 +138,13 @@ def _window_sum(contrib: np.ndarray, n: int, left: int) -> np.ndarray:
     """out[t] = sum over slots k of contrib[t - left + k, slot k] (zero outside the sentence): the
     n-gram convolution at each position, from each token's per-slot contributions."""
     n_tok = contrib.shape[0]
-    padded = np.zeros((n_tok + n - 1, n * _CNN_DIM), dtype=np.float32)
-    padded[left : left + n_tok] = contrib
-    row = padded.strides[0]
-    view = np.lib.stride_tricks.as_strided(
-        padded, shape=(n_tok, n, _CNN_DIM), strides=(row, row + _CNN_DIM * 4, 4), writeable=False
-    )
-    return view.sum(axis=1)
+    out = contrib[:, left * _CNN_DIM : (left + 1) * _CNN_DIM].copy()  # slot `left` is the token itself
+    for k in range(n):
+        shift = k - left
+        lo, hi = max(0, -shift), min(n_tok, n_tok - shift)
+        if k != left and lo < hi:
+            out[lo:hi] += contrib[lo + shift : hi + shift, k * _CNN_DIM : (k + 1) * _CNN_DIM]
+    return out
 
 
 def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:

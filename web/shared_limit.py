@@ -27,6 +27,7 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS buckets (client TEXT PRIMARY KEY, tokens REAL NOT NULL, at REAL NOT NULL)"
 )
 PRUNE_EVERY = 1000  # takes between deletions of full (forgettable) buckets
+BUSY_TIMEOUT_S = 2.0  # how long a take or the setup waits for another process's write
 
 
 def when_unlocked(db: sqlite3.Connection, sql: str, timeout: float) -> None:
@@ -49,7 +50,7 @@ def when_unlocked(db: sqlite3.Connection, sql: str, timeout: float) -> None:
         pause = min(pause * 2, 0.1)
 
 
-def connect(path: Path, timeout: float = 2.0) -> sqlite3.Connection:
+def connect(path: Path, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
     """A connection that waits (busy_timeout) instead of failing while another process writes."""
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
     db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
@@ -69,7 +70,7 @@ class SqliteTokenBucket:
         self._lock = threading.Lock()  # one connection per process, used by one thread at a time
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = connect(self.path)
-        when_unlocked(self._db, _SCHEMA, 2.0)
+        when_unlocked(self._db, _SCHEMA, BUSY_TIMEOUT_S)
         self._takes = 0
 
     def take(self, client: str) -> float:

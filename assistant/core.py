@@ -19,6 +19,7 @@ from assistant.query import Query, QueryAnalyzer
 from assistant.reader import Candidate, ReaderModel, reason_for
 from assistant.reply import compose_letter_reply
 from assistant.streaming import grounded_sentences
+from assistant.warmup import warm_caches
 from index.base import SearchHit
 from index.embeddings import NamedEmbeddings
 from index.hybrid import HybridSearcher, RetrievalParams
@@ -78,6 +79,7 @@ class Assistant:
             reader_model or ReaderModel.load(),
         )
         self.threshold = reader_threshold if reader_threshold is not None else self.reader.model.threshold
+        warm_caches(index.paragraphs, self.reader.features)
 
     def _sentence_similarity(self, query_norm: str, cands: list[Candidate]) -> list[float]:
         keys = [(c.paragraph.id, c.sentence) for c in cands]

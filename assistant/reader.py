@@ -287,6 +287,12 @@ class FeatureBuilder:
         article = self.article_text(p)
         return para, article, article + normalize_text(" ".join(p.places))
 
+    def warm(self, p: Paragraph, sentences: list[str]) -> None:
+        """Make what the features need of this paragraph and its sentences now, not at a question."""
+        self._texts(p)
+        for sentence in sentences:
+            sentence_forms(sentence)
+
     def rows(self, q: Query, cands: list[Candidate], dense: list[float]) -> list[list[float]]:
         """Feature rows of one question's candidates; what depends only on a candidate's paragraph and
         article (coverage of long article texts, mostly) is computed once per paragraph."""
@@ -323,9 +329,7 @@ class FeatureBuilder:
 
     def _row(self, q: Query, c: Candidate, dense: float, ctx: _Context) -> list[float]:
         lex = lexicon()
-        s = normalize_text(c.sentence)
-        s_search = search_form(s)
-        s_tokens = _token_set(s_search)
+        s, s_search, s_tokens = sentence_forms(c.sentence)
         p = c.paragraph
         total = q.total_weight
         w = q.terms
@@ -421,8 +425,12 @@ class FeatureBuilder:
 
 
 @lru_cache(maxsize=1 << 14)
-def _token_set(text: str) -> frozenset[str]:
-    return frozenset(tokenize(text))
+def sentence_forms(sentence: str) -> tuple[str, str, frozenset[str]]:
+    """(normalised, search form, search words) of a corpus sentence: every question that retrieves the
+    sentence needs them, so they are made once per process (and at start-up, `FeatureBuilder.warm`)."""
+    s = normalize_text(sentence)
+    s_search = search_form(s)
+    return s, s_search, frozenset(tokenize(s_search))
 
 
 def _share(bigrams: frozenset[str], text: str) -> float:

@@ -1,0 +1,26 @@
+"""Start-up warm-up: the corpus sentences' forms are made before the first question, within bounds."""
+
+from __future__ import annotations
+
+from assistant.reader import FeatureBuilder, sentence_forms
+from assistant.warmup import warm_caches
+from ingestion.sentences import MIN_SENTENCE_CHARS, split_sentences
+
+
+def test_after_warm_up_every_candidate_sentence_is_already_made(ingested) -> None:
+    paragraphs = ingested.paragraphs[:40]
+    sentences = [s for p in paragraphs for s in split_sentences(p.text) if len(s) >= MIN_SENTENCE_CHARS]
+    sentence_forms.cache_clear()
+    assert warm_caches(paragraphs, FeatureBuilder(lambda p: "")) == len(sentences) > 40
+    before = sentence_forms.cache_info()
+    for s in sentences:
+        sentence_forms(s)
+    after = sentence_forms.cache_info()
+    assert after.misses == before.misses  # nothing left for a question to make
+    assert after.hits - before.hits == len(sentences)
+
+
+def test_a_corpus_larger_than_the_caches_is_sampled_evenly(ingested) -> None:
+    features = FeatureBuilder(lambda p: "")
+    warm_caches(ingested.paragraphs[:100], features, limit=10)
+    assert features._texts.cache_info().currsize == 10

@@ -73,6 +73,7 @@ FEATURES: tuple[str, ...] = (
     "bigram_paragraph",  # … in its paragraph
     "placeholder",  # the sentence's figures or years are template placeholders (20xx, XX万元)
     "slot_missing",  # share of named slots (payer, group…) of which the sentence names no value at all
+    "dense_gap",  # how far the sentence's dense similarity falls below the question's best candidate's
 )
 JUDGE_FEATURES: tuple[str, ...] = ("ranker_logit", "margin", *FEATURES)
 
@@ -123,6 +124,7 @@ HURTS = frozenset(
         "negated_group",
         "placeholder",
         "slot_missing",
+        "dense_gap",
     }
 )
 
@@ -298,11 +300,12 @@ class FeatureBuilder:
         article (coverage of long article texts, mostly) is computed once per paragraph."""
         context: dict[str, _Context] = {}
         out = []
+        best = max(dense, default=0.0)
         for c, d in zip(cands, dense, strict=True):
             ctx = context.get(c.paragraph.id)
             if ctx is None:
                 ctx = context[c.paragraph.id] = self._context(q, c.paragraph)
-            out.append(self._row(q, c, float(d), ctx))
+            out.append([*self._row(q, c, float(d), ctx), max(0.0, float(best) - float(d))])
         return out
 
     def _context(self, q: Query, p: Paragraph) -> _Context:

@@ -21,8 +21,11 @@ def jieba_module() -> Any:
             import jieba
             import jieba.posseg
 
+            from ingestion.pos_viterbi import install
+
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
+            install(jieba.posseg)  # the same tags, ~14x faster than jieba's pure-Python decoder
             _jieba = jieba
     return _jieba
 

@@ -97,7 +97,7 @@ class USEEmbedder(_PackagedModel):
     def embed_query(self, text: str) -> list[float]:
         return self.embed_query_vector(text).tolist()
 
-    def warm_vocabulary(self, texts: list[str], size: int = 1536) -> None:
+    def warm_vocabulary(self, texts: list[str], size: int = 3072) -> None:
         """Compute the first-layer rows of the `size` commonest tokens of these texts (an index's
         chunks) at once, so the first questions after loading do not pay for them one by one."""
         model = self._load()

@@ -3,7 +3,7 @@
 Why: a question is embedded on every ask, and half of USE's arithmetic for a short sentence depends on
 one token alone (dequantised embedding, input projection, layer norm, and each token's share of the
 first n-gram convolution). Those per-token rows are computed once: the index's commonest tokens
-together when it loads (pinned, 1,536 rows, 24 MB, ~88% of the gold questions' tokens), any other token
+together when it loads (pinned, 3,072 rows, 47 MB, ~96% of the gold questions' tokens), any other token
 on its own when first met (an LRU of 1,024 rows, 16 MB). A row is computed either in the pinned set's
 fixed batches or alone, never in a batch that depends on the questions asked, so a question's vector
 does not depend on the process's history. A question then pays only for the second convolution and the

@@ -20,7 +20,9 @@ def test_after_warm_up_every_candidate_sentence_is_already_made(ingested) -> Non
     assert after.hits - before.hits == len(sentences)
 
 
-def test_a_corpus_larger_than_the_caches_is_sampled_evenly(ingested) -> None:
+def test_a_corpus_larger_than_the_caches_is_left_to_fill_them_as_questions_come(ingested) -> None:
     features = FeatureBuilder(lambda p: "")
-    warm_caches(ingested.paragraphs[:100], features, limit=10)
-    assert features._texts.cache_info().currsize == 10
+    assert warm_caches(ingested.paragraphs[:100], features, limit=99) == 0
+    assert features._texts.cache_info().currsize == 0
+    assert warm_caches(ingested.paragraphs[:99], features, limit=99) > 99
+    assert features._texts.cache_info().currsize == 99

@@ -40,7 +40,9 @@ class PosViterbi:
         self.candidates = lru_cache(maxsize=8192)(self._candidates)
 
     def _emit(self, ch: str) -> np.ndarray:
-        return np.asarray([self._emit_p[s].get(ch, MIN_FLOAT) for s in self.order], dtype=np.float64)
+        out = np.asarray([self._emit_p[s].get(ch, MIN_FLOAT) for s in self.order], dtype=np.float64)
+        out.flags.writeable = False  # cached and shared by every call
+        return out
 
     def _candidates(self, ch: str) -> np.ndarray:
         """States the character may take (all states for a character jieba has no entry for)."""
@@ -50,6 +52,7 @@ class PosViterbi:
             mask[:] = True
         else:
             mask[[self._index[s] for s in states]] = True
+        mask.flags.writeable = False  # cached and shared by every call
         return mask
 
     def __call__(self, obs: str, states: Any, start_p: Any, trans_p: Any, emit_p: Any) -> tuple[float, list]:

@@ -16,7 +16,7 @@ from assistant.llm import LLMAnswerer, before_refusal
 from assistant.models import Answer, ParagraphContext, Turn
 from assistant.quarantine import usable_hits
 from assistant.query import Query, QueryAnalyzer
-from assistant.reader import Candidate, ReaderModel, reason_for
+from assistant.reader import Candidate, Joined, ReaderModel, reason_for
 from assistant.reply import compose_letter_reply
 from assistant.streaming import grounded_sentences
 from assistant.warmup import warm_caches
@@ -86,10 +86,10 @@ class Assistant:
         texts = [normalize_text(c.sentence) for c in cands]
         return self.searcher.sentence_similarity(query_norm, keys, texts).tolist()
 
-    def _article_context(self, p: Paragraph) -> str:
+    def _article_context(self, p: Paragraph) -> Joined:
         """The paragraph's whole article plus its title and heading path, in search form."""
         body = self._articles.get((p.source_file, p.article_index)) or search_form(normalize_text(p.text))
-        return body + search_form(normalize_text(" ".join([p.article_title, *p.heading_path])))
+        return Joined(body, search_form(normalize_text(" ".join([p.article_title, *p.heading_path]))))
 
     def use_reader(self, model: ReaderModel, threshold: float | None = None) -> None:
         """Swap the reader model (cross-validation trains one per fold); its threshold comes with it."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.query import Query
-from assistant.reader import Candidate, FeatureBuilder, ReaderModel, judge_row, sigmoid
+from assistant.reader import Candidate, FeatureBuilder, Joined, ReaderModel, judge_row, sigmoid
 from index.base import SearchHit
 from ingestion.models import Paragraph
 from ingestion.sentences import MIN_SENTENCE_CHARS, split_sentences
@@ -57,7 +57,7 @@ class Reader:
     def __init__(
         self,
         paragraphs: dict[str, Paragraph],
-        article_text: Callable[[Paragraph], str],
+        article_text: Callable[[Paragraph], Joined | str],
         similarity: Callable[[str, list[Candidate]], list[float]] | None,
         model: ReaderModel,
     ) -> None:

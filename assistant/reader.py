@@ -260,6 +260,23 @@ def _coverage(weights: dict[str, float], total: float, present: Callable[[str], 
 
 
 @dataclass(frozen=True)
+class Joined:
+    """`head + tail` for substring tests, without building the string: the head is a whole article text,
+    shared by its paragraphs, where a concatenation per paragraph held a copy of it (~35 KB) each."""
+
+    head: str
+    tail: str
+
+    def __contains__(self, t: object) -> bool:
+        if not isinstance(t, str):
+            return False
+        if t in self.head or t in self.tail:
+            return True
+        k = len(t) - 1  # an occurrence across the join lies in the last k and first k characters
+        return k > 0 and t in self.head[-k:] + self.tail[:k]
+
+
+@dataclass(frozen=True)
 class _Context:
     """Features of one candidate's paragraph and article for one question (shared by its sentences)."""
 
@@ -278,16 +295,18 @@ class _Context:
 class FeatureBuilder:
     """Turns (Query, Candidate) into the feature row; article texts come from the loaded index."""
 
-    def __init__(self, article_text: Callable[[Paragraph], str]) -> None:
+    def __init__(self, article_text: Callable[[Paragraph], Joined | str]) -> None:
         self.article_text = article_text  # search-form text of the paragraph's article, title, headings
         # The same paragraphs come back question after question: their texts are built once.
         self._texts = lru_cache(maxsize=4096)(self._paragraph_texts)
 
-    def _paragraph_texts(self, p: Paragraph) -> tuple[str, str, str]:
+    def _paragraph_texts(self, p: Paragraph) -> tuple[str, Joined, Joined]:
         """(paragraph with title and headings, its article, the article plus its scope places)."""
         para = search_form(normalize_text(" ".join([p.text, p.article_title, *p.heading_path])))
         article = self.article_text(p)
-        return para, article, article + normalize_text(" ".join(p.places))
+        if isinstance(article, str):
+            article = Joined(article, "")
+        return para, article, Joined(article.head, article.tail + normalize_text(" ".join(p.places)))
 
     def warm(self, p: Paragraph, sentences: list[str]) -> None:
         """Make what the features need of this paragraph and its sentences now, not at a question."""

@@ -57,7 +57,7 @@ class Reader:
     def __init__(
         self,
         paragraphs: dict[str, Paragraph],
-        article_text: Callable[[Paragraph], Joined | str],
+        article_text: Callable[[Paragraph], Joined],
         similarity: Callable[[str, list[Candidate]], list[float]] | None,
         model: ReaderModel,
     ) -> None:

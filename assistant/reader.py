@@ -295,7 +295,7 @@ class _Context:
 class FeatureBuilder:
     """Turns (Query, Candidate) into the feature row; article texts come from the loaded index."""
 
-    def __init__(self, article_text: Callable[[Paragraph], Joined | str]) -> None:
+    def __init__(self, article_text: Callable[[Paragraph], Joined]) -> None:
         self.article_text = article_text  # search-form text of the paragraph's article, title, headings
         # The same paragraphs come back question after question: their texts are built once.
         self._texts = lru_cache(maxsize=4096)(self._paragraph_texts)
@@ -304,15 +304,11 @@ class FeatureBuilder:
         """(paragraph with title and headings, its article, the article plus its scope places)."""
         para = search_form(normalize_text(" ".join([p.text, p.article_title, *p.heading_path])))
         article = self.article_text(p)
-        if isinstance(article, str):
-            article = Joined(article, "")
         return para, article, Joined(article.head, article.tail + normalize_text(" ".join(p.places)))
 
-    def warm(self, p: Paragraph, sentences: list[str]) -> None:
-        """Make what the features need of this paragraph and its sentences now, not at a question."""
+    def warm(self, p: Paragraph) -> None:
+        """Make the paragraph's texts now, not at a question (its sentences: `sentence_forms`)."""
         self._texts(p)
-        for sentence in sentences:
-            sentence_forms(sentence)
 
     def rows(self, q: Query, cands: list[Candidate], dense: list[float]) -> list[list[float]]:
         """Feature rows of one question's candidates; what depends only on a candidate's paragraph and

@@ -15,9 +15,9 @@ import time
 from assistant.figure_context import figures_in
 from assistant.grounding import places_in
 from assistant.numbers import extract_numbers
-from assistant.reader import FeatureBuilder
+from assistant.reader import FeatureBuilder, sentence_forms
 from ingestion.models import Paragraph
-from ingestion.sentences import MIN_SENTENCE_CHARS, split_sentences
+from ingestion.sentences import paragraph_sentences
 
 log = logging.getLogger(__name__)
 WARM_PARAGRAPHS = 4096  # the reader's paragraph-text cache holds this many
@@ -30,14 +30,14 @@ def warm_caches(paragraphs: list[Paragraph], features: FeatureBuilder, limit: in
         log.info("corpus of %d paragraphs exceeds the caches (%d): not warmed", len(paragraphs), limit)
         return 0
     t0 = time.perf_counter()
-    n = 0
     for p in paragraphs:
-        sentences = [s for s in split_sentences(p.text) if len(s) >= MIN_SENTENCE_CHARS]
-        features.warm(p, sentences)
-        for s in sentences:
-            places_in(s)  # the grounding check reads the places of what an answer quotes
-        extract_numbers(p.text)
+        features.warm(p)
+        extract_numbers(p.text)  # the grounding check reads the cited paragraphs' numbers and figures
         figures_in(p.text)
-        n += len(sentences)
+    n = 0
+    for _, sentence in paragraph_sentences(paragraphs):  # the sentences a question's candidates are
+        sentence_forms(sentence)
+        places_in(sentence)  # the grounding check reads the places of what an answer quotes
+        n += 1
     log.info("warmed caches: %d sentences in %.2f s", n, time.perf_counter() - t0)
     return n

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from assistant.reader import FeatureBuilder, sentence_forms
+from assistant.reader import FeatureBuilder, Joined, sentence_forms
 from assistant.warmup import warm_caches
-from ingestion.sentences import MIN_SENTENCE_CHARS, split_sentences
+from ingestion.sentences import paragraph_sentences
 
 
 def test_after_warm_up_every_candidate_sentence_is_already_made(ingested) -> None:
     paragraphs = ingested.paragraphs[:40]
-    sentences = [s for p in paragraphs for s in split_sentences(p.text) if len(s) >= MIN_SENTENCE_CHARS]
+    sentences = [s for _, s in paragraph_sentences(paragraphs)]
     sentence_forms.cache_clear()
-    assert warm_caches(paragraphs, FeatureBuilder(lambda p: "")) == len(sentences) > 40
+    assert warm_caches(paragraphs, FeatureBuilder(lambda p: Joined("", ""))) == len(sentences) > 40
     before = sentence_forms.cache_info()
     for s in sentences:
         sentence_forms(s)
@@ -21,7 +21,7 @@ def test_after_warm_up_every_candidate_sentence_is_already_made(ingested) -> Non
 
 
 def test_a_corpus_larger_than_the_caches_is_left_to_fill_them_as_questions_come(ingested) -> None:
-    features = FeatureBuilder(lambda p: "")
+    features = FeatureBuilder(lambda p: Joined("", ""))
     assert warm_caches(ingested.paragraphs[:100], features, limit=99) == 0
     assert features._texts.cache_info().currsize == 0
     assert warm_caches(ingested.paragraphs[:99], features, limit=99) > 99

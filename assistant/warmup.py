@@ -14,7 +14,6 @@ import time
 
 from assistant.figure_context import figures_in
 from assistant.grounding import places_in
-from assistant.numbers import extract_numbers
 from assistant.reader import FeatureBuilder, sentence_forms
 from ingestion.models import Paragraph
 from ingestion.sentences import paragraph_sentences
@@ -32,8 +31,7 @@ def warm_caches(paragraphs: list[Paragraph], features: FeatureBuilder, limit: in
     t0 = time.perf_counter()
     for p in paragraphs:
         features.warm(p)
-        extract_numbers(p.text)  # the grounding check reads the cited paragraphs' numbers and figures
-        figures_in(p.text)
+        figures_in(p.text)  # the grounding check's figures of a cited paragraph (its numbers: the same fold)
     n = 0
     for _, sentence in paragraph_sentences(paragraphs):  # the sentences a question's candidates are
         sentence_forms(sentence)

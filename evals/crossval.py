@@ -2,7 +2,9 @@
 
 `python -m evals.crossval` (or `policyqa eval-cv`) runs k-fold cross-validation over the union of the
 gold sets (folds by question, fixed seed) and a "chosen on the first set, measured on the rest" row,
-and writes a JSON report plus a Markdown table for docs/evals.md.
+and writes a JSON report plus a Markdown table for docs/evals.md. With `--repeats N` the k-fold split is
+redrawn N times (seeds SEED, SEED+1000, ...): on ~240 questions one split's figures move by a few points
+with the split alone, so a change is judged by the mean over splits, not by one split.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from evals import metrics
 from evals.dataset import GoldCase, load_gold
-from evals.reader_training import DEFAULT_GOLD, QuestionRows, collect, folds, train
+from evals.reader_training import DEFAULT_GOLD, SEED, QuestionRows, collect, folds, train
 from evals.report import write_report
 from evals.runner import run_eval
 
@@ -40,10 +42,35 @@ def measure(
     return run_eval(assistant.ask, list(test), corpus_dir, progress=False)
 
 
-def crossval(assistant: Any, cases: Sequence[GoldCase], corpus_dir: Path, k: int = 5) -> dict[str, Any]:
+def crossval(
+    assistant: Any, cases: Sequence[GoldCase], corpus_dir: Path, k: int = 5, repeats: int = 1
+) -> dict[str, Any]:
+    """k-fold CV with the fixed seed (its folds are the table's rows); with `repeats` > 1 the split is
+    redrawn with further seeds and each split's pooled figures are kept under "repeats"."""
     data = collect(assistant, cases, corpus_dir)
+    runs = [_one_split(assistant, data, cases, corpus_dir, k, SEED + 1000 * r) for r in range(repeats)]
+    first = runs[0]
+    reports = first["reports"]
+    return {
+        "folds": [{m: r.get(m) for m in (*HEADLINE, "n")} for r in reports],
+        "mean": {m: _mean([r.get(m) for r in reports]) for m in HEADLINE},
+        "worst": {m: _worst(m, [r.get(m) for r in reports]) for m in HEADLINE},
+        "pooled": first["pooled"],
+        "per_question": first["per_question"],
+        "repeats": [{"seed": r["seed"], **{m: r["pooled"].get(m) for m in HEADLINE}} for r in runs],
+    }
+
+
+def _one_split(
+    assistant: Any,
+    data: Sequence[QuestionRows],
+    cases: Sequence[GoldCase],
+    corpus_dir: Path,
+    k: int,
+    seed: int,
+) -> dict[str, Any]:
     reports = []
-    for i, held in enumerate(folds(len(cases), k), 1):
+    for i, held in enumerate(folds(len(cases), k, seed), 1):
         held_set = set(held)
         report = measure(
             assistant,
@@ -51,15 +78,16 @@ def crossval(assistant: Any, cases: Sequence[GoldCase], corpus_dir: Path, k: int
             [cases[j] for j in held],
             corpus_dir,
         )
-        print(f"fold {i}/{k}: " + " ".join(f"{m}={_fmt(report.get(m))}" for m in HEADLINE[:5]), flush=True)
+        print(
+            f"seed {seed} fold {i}/{k}: " + " ".join(f"{m}={_fmt(report.get(m))}" for m in HEADLINE[:5]),
+            flush=True,
+        )
         reports.append(report)
-    pooled = metrics.summarize([row for r in reports for row in r["per_question"]])
     per_question = [row for r in reports for row in r["per_question"]]
     return {
-        "folds": [{m: r.get(m) for m in (*HEADLINE, "n")} for r in reports],
-        "mean": {m: _mean([r.get(m) for r in reports]) for m in HEADLINE},
-        "worst": {m: _worst(m, [r.get(m) for r in reports]) for m in HEADLINE},
-        "pooled": pooled,
+        "seed": seed,
+        "reports": reports,
+        "pooled": metrics.summarize(per_question),
         "per_question": per_question,
     }
 
@@ -85,6 +113,15 @@ def _worst(metric: str, values: list[Any]) -> float | None:
     return max(vals) if metric in WORSE_IS_HIGHER else min(vals)
 
 
+def _mean_sd(values: list[Any]) -> str:
+    vals = [float(v) for v in values if v is not None]
+    if not vals:
+        return "n/a"
+    mean = sum(vals) / len(vals)
+    sd = (sum((v - mean) ** 2 for v in vals) / len(vals)) ** 0.5
+    return f"{mean:.3f} ± {sd:.3f}"
+
+
 def _fmt(v: Any) -> str:
     if v is None:
         return "n/a"
@@ -102,6 +139,13 @@ def markdown(cv: dict[str, Any], transfer_row: dict[str, Any] | None, names: Seq
     lines.append(f"| {k}-fold CV worst fold | " + " | ".join(_fmt(cv["worst"][m]) for m in HEADLINE) + " |")
     for i, f in enumerate(cv["folds"], 1):
         lines.append(f"| fold {i} (n={f['n']}) | " + " | ".join(_fmt(f[m]) for m in HEADLINE) + " |")
+    reps = cv.get("repeats", [])
+    if len(reps) > 1:
+        lines.append(
+            f"| {k}-fold CV, pooled, mean ± sd of {len(reps)} splits | "
+            + " | ".join(_mean_sd([r.get(m) for r in reps]) for m in HEADLINE)
+            + " |"
+        )
     if transfer_row is not None:
         lines.append(
             f"| chosen on {names[0]} only, measured on {', '.join(names[1:])} | "
@@ -118,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="policyqa eval-cv", description=__doc__)
     p.add_argument("--gold", type=Path, nargs="+", default=list(DEFAULT_GOLD))
     p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--repeats", type=int, default=1, help="redraw the k-fold split this many times")
     p.add_argument("--out", type=Path, default=Path("report-cv.json"))
     p.add_argument("--markdown", type=Path, default=None)
     args = p.parse_args(argv)
@@ -126,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     assistant = build_assistant(settings)
     sets = [load_gold(g) for g in args.gold]
     cases = [c for s in sets for c in s if getattr(c, "mode", "chat") != "reply"]
-    cv = crossval(assistant, cases, settings.corpus_dir, args.folds)
+    cv = crossval(assistant, cases, settings.corpus_dir, args.folds, max(1, args.repeats))
     tr = (
         transfer(assistant, sets[0], [c for s in sets[1:] for c in s], settings.corpus_dir)
         if len(sets) > 1
@@ -139,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         args.markdown.write_text(table, encoding="utf-8")
     print(table)
     print(
-        f"cross-validation: {len(cases)} questions, {args.folds} folds, {time.perf_counter() - started:.0f} s"
+        f"cross-validation: {len(cases)} questions, {args.folds} folds x {max(1, args.repeats)} splits, "
+        f"{time.perf_counter() - started:.0f} s"
     )
     return 0
 

@@ -107,17 +107,24 @@ def test_committed_model_is_what_train_reader_produces(
 @pytest.mark.model
 @pytest.mark.slow
 def test_cross_validated_figures_hold(use_assistant, corpus_dir: Path) -> None:
-    """The honest gate: the reader trained on four folds, measured on the fifth (docs/evals.md).
-    Bars sit a little under the recorded figures, so a change that makes answers worse fails here."""
+    """The honest gate: the reader trained on four folds, measured on the fifth (docs/evals.md), over
+    three redrawn splits (one split's figures move by a few points with the split alone). Bars sit a
+    little under the recorded figures, so a change that makes answers worse fails here."""
     from evals.crossval import crossval
 
     cases = load_gold(SHARED / "dev.jsonl") + load_gold(SHARED / "dev2.jsonl")
     try:
-        mean = crossval(use_assistant, cases, corpus_dir)["mean"]
+        cv = crossval(use_assistant, cases, corpus_dir, repeats=3)
     finally:
         use_assistant.use_reader(ReaderModel.load())
-    assert mean["answer_accuracy"] >= 0.57
-    assert mean["refusal_accuracy"] >= 0.68
-    assert mean["citation_precision"] >= 0.88
-    assert mean["ungrounded_numbers"] == 0
-    assert mean["retrieval_hit_at_5"] >= 0.90 and mean["retrieval_hit_at_1"] >= 0.74
+    assert [r["seed"] for r in cv["repeats"]] == sorted({r["seed"] for r in cv["repeats"]})
+    assert len(cv["folds"]) == 5
+
+    def mean(metric: str) -> float:
+        return sum(r[metric] for r in cv["repeats"]) / len(cv["repeats"])
+
+    assert mean("answer_accuracy") >= 0.59
+    assert mean("refusal_accuracy") >= 0.74
+    assert mean("citation_precision") >= 0.87
+    assert mean("ungrounded_numbers") == 0
+    assert mean("retrieval_hit_at_5") >= 0.90 and mean("retrieval_hit_at_1") >= 0.77

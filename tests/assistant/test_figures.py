@@ -1,0 +1,40 @@
+"""What kind of figure a sentence states, table-driven (sentences written for this test, normalised
+as the reader sees them). A month, a month's end or a year's end answers "when"; minutes, quarters and
+"each year" answer "how long / how often"."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.figures import states_figure
+from ingestion import normalize_text
+
+ROWS: list[tuple[str, str, bool]] = [
+    # dates
+    ("调整结果于11月20日前上报镇扶贫办。", "date", True),
+    ("项目将于11月底前全部建成。", "date", True),
+    ("3月及9月分别开展接种证查验。", "date", True),
+    ("2013年8月起在两个社区试点。", "date", True),
+    ("一期厂房计划2019年底前建成。", "date", True),
+    ("每年十月一日起开始缴费。", "date", True),
+    ("有效期为3个月。", "date", False),
+    ("报销比例提高到90%。", "date", False),
+    ("全县共有142个村卫生室。", "date", False),
+    # durations and frequencies
+    ("居民出行15分鐘可到達社區衛生服務機構。", "duration", True),
+    ("每季度至少1次开展驻村蹲点。", "duration", True),
+    ("备案有效期为3个月。", "duration", True),
+    ("10个工作日内办结。", "duration", True),
+    ("半年内完成整改。", "duration", True),
+    ("于11月20日前上报。", "duration", False),
+    ("补助标准为每人500元。", "duration", False),
+    # the other kinds are unchanged
+    ("个人自付比例不超过10%。", "ratio", True),
+    ("每户补助2000元。", "money", True),
+    ("全镇42户贫困户获得贷款。", "count", True),
+]
+
+
+@pytest.mark.parametrize(("sentence", "kind", "expected"), ROWS, ids=[f"{r[1]}:{r[0][:10]}" for r in ROWS])
+def test_states_figure(sentence: str, kind: str, expected: bool) -> None:
+    assert states_figure(normalize_text(sentence), kind) is expected  # type: ignore[arg-type]

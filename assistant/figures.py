@@ -7,8 +7,8 @@ from typing import Literal
 
 from assistant.lexicon import lexicon
 
-FigureKind = Literal["money", "ratio", "date", "count", "duration", "who", "procedure"]
-NUMERIC_KINDS = ("money", "ratio", "date", "count", "duration")
+FigureKind = Literal["money", "ratio", "date", "count", "duration", "figure", "who", "procedure"]
+NUMERIC_KINDS = ("money", "ratio", "date", "count", "duration", "figure")  # figure: a number, kind unsaid
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 

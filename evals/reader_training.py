@@ -32,7 +32,7 @@ from evals.dataset import GoldCase, Span, load_gold, resolve_spans
 from evals.folding import fold
 from evals.metrics import span_overlaps
 
-C_REG = 0.003  # inverse L2 strength of the sentence ranker: strong (42 features, ~180 answered questions); docs/evals.md
+C_REG = 0.003  # inverse L2 strength of the ranker: strong (42 features, ~180 answered questions)
 C_JUDGE = 0.03  # the judge sees one row per question (~200): it needs the stronger regularisation
 SEED = 20261129
 DEFAULT_GOLD = (Path("../shared/evals/dev.jsonl"), Path("../shared/evals/dev2.jsonl"))  # from the repo root

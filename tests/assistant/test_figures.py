@@ -28,6 +28,10 @@ ROWS: list[tuple[str, str, bool]] = [
     ("半年内完成整改。", "duration", True),
     ("于11月20日前上报。", "duration", False),
     ("补助标准为每人500元。", "duration", False),
+    # a figure of any kind (the question gave none)
+    ("每人每年报酬1200元。", "figure", True),
+    ("办实事不少于2件。", "figure", True),
+    ("全部免收个人缴费。", "figure", False),
     # the other kinds are unchanged
     ("个人自付比例不超过10%。", "ratio", True),
     ("每户补助2000元。", "money", True),

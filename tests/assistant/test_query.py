@@ -44,6 +44,12 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("慢病卡的有效期多久？", {"kind": "duration"}),
     ("公示期是几天？", {"kind": "duration"}),
     ("备案以后多长时间内有效？", {"kind": "duration"}),
+    # a figure asked without its kind: any figure will do
+    ("护林员每年能拿多少报酬？", {"kind": "figure"}),
+    ("医疗救助的年度封顶线是多少？", {"kind": "figure"}),
+    ("每年至少要办几件实事？", {"kind": "figure"}),
+    ("个人支付要控制在多少以内？", {"kind": "figure"}),
+    ("住院押金要交吗？", {"kind": None}),
     ("住院合规费用自付比例不超过多少？", {"kind": "ratio", "measures": ("自付比例",)}),
     ("报销比例提高了多少个百分点？", {"kind": "ratio"}),
     ("今年的工作重点有哪些？", {"kind": None}),

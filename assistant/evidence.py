@@ -83,7 +83,7 @@ class Reader:
         logits = self.model.ranker.logits(x)
         best = int(np.argmax(logits))
         seen = judge_row(logits, best, rows[best])
-        confidence = float(self.model.judge.proba(seen[None, :])[0])
+        confidence = self.model.confidence(seen)
         out = [
             Evidence(c.sentence, c.paragraph, c.rank, float(pr))
             for c, pr in zip(cands, sigmoid(logits), strict=True)

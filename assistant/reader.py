@@ -218,29 +218,46 @@ class LinearModel:
         return cls(names, np.zeros(n), np.ones(n), np.zeros(n), 0.0)
 
 
+_ASKS_FIGURE = JUDGE_FEATURES.index("asks_numeric")
+
+
 @dataclass(frozen=True)
 class ReaderModel:
-    """Ranker (which sentence answers) and judge (does the best one really answer), JSON on disk."""
+    """Ranker (which sentence answers) and two judges (does the best one really answer): one for
+    questions that ask for a figure, one for those that do not (yes/no, who, procedure), whose right
+    sentences look different (a number in the sentence counts for the first and against the second)."""
 
     ranker: LinearModel
-    judge: LinearModel
+    judge: LinearModel  # questions asking for a figure
+    judge_other: LinearModel  # questions asking for none
     threshold: float  # refuse when the judge's probability is below this
     meta: dict[str, object]
+
+    def judge_for(self, row: np.ndarray) -> LinearModel:
+        """The judge of the question behind a judge row."""
+        return self.judge if row[_ASKS_FIGURE] > 0.5 else self.judge_other
+
+    def confidence(self, row: np.ndarray) -> float:
+        return float(self.judge_for(row).proba(row[None, :])[0])
 
     def to_json(self) -> dict[str, object]:
         return {
             "ranker": self.ranker.to_json(),
             "judge": self.judge.to_json(),
+            "judge_other": self.judge_other.to_json(),
             "threshold": round(self.threshold, 4),
             **self.meta,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ReaderModel:
-        meta = {k: v for k, v in data.items() if k not in {"ranker", "judge", "threshold"}}
+        if "judge_other" not in data:
+            raise ValueError("reader model was trained on other features: run `policyqa train-reader`")
+        meta = {k: v for k, v in data.items() if k not in {"ranker", "judge", "judge_other", "threshold"}}
         return cls(
             LinearModel.from_json(data["ranker"], FEATURES),
             LinearModel.from_json(data["judge"], JUDGE_FEATURES),
+            LinearModel.from_json(data["judge_other"], JUDGE_FEATURES),
             float(data["threshold"]),
             meta,
         )
@@ -248,7 +265,8 @@ class ReaderModel:
     @classmethod
     def untrained(cls) -> ReaderModel:
         """All-zero weights: only for computing features before the first training."""
-        return cls(LinearModel.zeros(FEATURES), LinearModel.zeros(JUDGE_FEATURES), 0.5, {"untrained": True})
+        zeros = LinearModel.zeros(JUDGE_FEATURES)
+        return cls(LinearModel.zeros(FEATURES), zeros, zeros, 0.5, {"untrained": True})
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> ReaderModel:
@@ -489,7 +507,7 @@ def reason_for(model: ReaderModel, q: Query, judge_row: np.ndarray | None) -> st
         return f"{REASONS['place_unknown']}：{'、'.join(q.unknown_places)}"
     if judge_row is None:
         return "没有检索到相关内容"
-    feature = model.judge.against(judge_row)
+    feature = model.judge_for(judge_row).against(judge_row)
     if feature == "missing_phrases" and q.missing_phrases:
         return f"{REASONS['missing_phrases']}：{'、'.join(q.missing_phrases)}"
     if feature == "missing_corpus" and q.missing_terms:

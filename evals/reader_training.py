@@ -166,29 +166,47 @@ def folds(n: int, k: int = 5, seed: int = SEED) -> list[list[int]]:
 
 
 def _fit_judge(examples: Sequence[tuple[int, np.ndarray, int]], c_reg: float = C_JUDGE) -> LinearModel:
+    if not examples:  # no question of this kind in the training set: a judge that says 0.5
+        return LinearModel.zeros(JUDGE_FEATURES)
     x = np.asarray([e[1] for e in examples], dtype=float)
     y = np.asarray([e[2] for e in examples], dtype=int)
     return _fit_linear(x, y, JUDGE_FEATURES, c_reg)
 
 
+def _asks_figure(row: np.ndarray) -> bool:
+    return bool(row[JUDGE_FEATURES.index("asks_numeric")] > 0.5)
+
+
+def _fit_judges(
+    examples: Sequence[tuple[int, np.ndarray, int]], c_reg: float = C_JUDGE
+) -> tuple[LinearModel, LinearModel]:
+    """(judge of questions asking a figure, judge of the others), each on its own questions."""
+    return (
+        _fit_judge([e for e in examples if _asks_figure(e[1])], c_reg),
+        _fit_judge([e for e in examples if not _asks_figure(e[1])], c_reg),
+    )
+
+
 def train(
     data: Sequence[QuestionRows], c_reg: float = C_REG, inner_folds: int = 5, judge_c: float = C_JUDGE
 ) -> ReaderModel:
-    """Ranker on all of `data`; judge on out-of-fold ranker rows; threshold on out-of-fold judge scores."""
+    """Ranker on all of `data`; judges on out-of-fold ranker rows; threshold on out-of-fold judge scores."""
     examples = out_of_fold_judge_rows(data, c_reg, inner_folds)
     by_question = {e[0]: e for e in examples}
     scored: list[tuple[float, bool, bool]] = []
     for held in folds(len(data), inner_folds, SEED + 1):
         held_set = set(held)
-        judge = _fit_judge([e for e in examples if e[0] not in held_set], judge_c)
+        judges = _fit_judges([e for e in examples if e[0] not in held_set], judge_c)
         for i in held:
             answerable = data[i].case.answerable
             if i in by_question:
                 _, row, lab = by_question[i]
+                judge = judges[0] if _asks_figure(row) else judges[1]
                 scored.append((float(judge.proba(row[None, :])[0]), bool(lab), answerable))
             else:
                 scored.append((0.0, False, answerable))
-    return ReaderModel(fit_ranker(data, c_reg), _fit_judge(examples, judge_c), choose_threshold(scored), {})
+    judge, judge_other = _fit_judges(examples, judge_c)
+    return ReaderModel(fit_ranker(data, c_reg), judge, judge_other, choose_threshold(scored), {})
 
 
 def data_hash(paths: Sequence[Path]) -> str:
@@ -211,7 +229,7 @@ def train_to_file(
         "c_reg": C_REG,
         "c_judge": C_JUDGE,
     }
-    model = ReaderModel(model.ranker, model.judge, model.threshold, meta)
+    model = ReaderModel(model.ranker, model.judge, model.judge_other, model.threshold, meta)
     out.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return model
 
@@ -239,10 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     model = train_to_file(
         build_assistant(settings, allow_untrained=True), args.gold, settings.corpus_dir, args.out
     )
-    top = sorted(zip(JUDGE_FEATURES, model.judge.coef, strict=True), key=lambda fc: -abs(fc[1]))[:6]
+
+    def strongest(judge: LinearModel) -> str:
+        top = sorted(zip(JUDGE_FEATURES, judge.coef, strict=True), key=lambda fc: -abs(fc[1]))[:4]
+        return ", ".join(f"{f} {c:+.2f}" for f, c in top)
+
     print(
-        f"reader: threshold {model.threshold}, strongest judge features "
-        + ", ".join(f"{f} {c:+.2f}" for f, c in top)
+        f"reader: threshold {model.threshold}; strongest judge features, questions asking a figure: "
+        f"{strongest(model.judge)}; the others: {strongest(model.judge_other)}"
     )
     return 0
 

@@ -61,10 +61,25 @@ def test_model_json_round_trip_and_feature_check() -> None:
         FEATURES, rng.random(len(FEATURES)), np.ones(len(FEATURES)), rng.random(len(FEATURES)), 0.1
     )
     judge = LinearModel.zeros(JUDGE_FEATURES)
-    model = ReaderModel(ranker, judge, 0.42, {"questions": 3})
+    other = LinearModel(
+        JUDGE_FEATURES,
+        np.zeros(len(JUDGE_FEATURES)),
+        np.ones(len(JUDGE_FEATURES)),
+        rng.random(len(JUDGE_FEATURES)),
+        0.3,
+    )
+    model = ReaderModel(ranker, judge, other, 0.42, {"questions": 3})
     back = ReaderModel.from_json(json.loads(json.dumps(model.to_json())))
     assert back.threshold == 0.42 and back.meta["questions"] == 3
     assert np.allclose(back.ranker.coef, ranker.coef, atol=1e-6)
+    assert np.allclose(back.judge_other.coef, other.coef, atol=1e-6)
+    # a question asking a figure meets the first judge, any other question the second
+    row = np.zeros(len(JUDGE_FEATURES))
+    row[JUDGE_FEATURES.index("asks_numeric")] = 1.0
+    assert back.judge_for(row) is back.judge and back.confidence(row) == pytest.approx(0.5)
+    row[JUDGE_FEATURES.index("asks_numeric")] = 0.0
+    assert back.judge_for(row) is back.judge_other
+    assert back.confidence(row) == pytest.approx(float(1 / (1 + np.exp(-0.3))))
     data = model.to_json()
     data["ranker"]["features"] = [*FEATURES[:-1], "renamed"]  # type: ignore[index]
     with pytest.raises(ValueError, match="train-reader"):

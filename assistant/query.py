@@ -24,6 +24,9 @@ from ingestion.segment import pos_words
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 MAX_TERM_WEIGHT = 8.0
+# A key term found only in clauses that ask nothing (background: who the writer is, what happened) counts
+# half: set a priori, not tuned (docs/evals.md).
+CONTEXT_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,22 @@ def named_slot_terms(norm: str) -> dict[str, frozenset[str]]:
         if found:
             out[slot] = frozenset(found)
     return out
+
+
+def _asks(clause: str) -> bool:
+    lex = lexicon()
+    return bool(lex.ask_one.search(clause) or lex.yes_no.search(clause) or wanted_figure(clause))
+
+
+def _context_clause_terms(norm: str) -> set[str]:
+    """Terms only in clauses that ask nothing ("我家是建档立卡户，老伴常年生病，…能报多少？"): what the
+    question is about is in its asking clause; the rest is background."""
+    clauses = [c for c in re.split(r"[，,；;：:。]", norm) if c.strip()]
+    asking = [c for c in clauses if _asks(c)]
+    if len(clauses) < 2 or not asking:
+        return set()
+    in_asking = {t for c in asking for t in content_terms(c)}
+    return {t for c in clauses if c not in asking for t in content_terms(c)} - in_asking
 
 
 def key_bigrams(norm: str) -> frozenset[str]:
@@ -201,7 +220,10 @@ class QueryAnalyzer:
         norm = normalize_text(question)
         lex = lexicon()
         terms = content_terms(norm)
-        weights = {t: min(self.idf(t), MAX_TERM_WEIGHT) for t in terms}
+        context = _context_clause_terms(norm)
+        weights = {
+            t: min(self.idf(t), MAX_TERM_WEIGHT) * (CONTEXT_WEIGHT if t in context else 1.0) for t in terms
+        }
         places = _places(norm, self.in_corpus)
         unknown = [
             p for p in places if not self.in_corpus(p) and not self.in_corpus(p.rstrip("省市县区镇乡村旗"))

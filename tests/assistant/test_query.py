@@ -183,6 +183,16 @@ def test_query_analysis(question: str, expected: dict[str, object]) -> None:
         check(q, field, value)
 
 
+def test_background_clauses_weigh_half() -> None:
+    """Terms only in clauses that ask nothing count half; a term also in the asking clause counts fully."""
+    alone = analyzer().analyse("贫困人口住院报销比例是多少？")
+    told = analyzer().analyse("我家老伴常年生病，贫困人口住院报销比例是多少？")
+    assert told.terms["老伴"] == pytest.approx(0.5 * min(analyzer().idf("老伴"), 8.0))
+    assert told.terms["住院"] == pytest.approx(alone.terms["住院"])
+    one_clause = analyzer().analyse("我家老伴住院报销比例是多少？")
+    assert one_clause.terms["老伴"] == pytest.approx(min(analyzer().idf("老伴"), 8.0))
+
+
 def test_terms_are_weighted_and_exclude_asking_words() -> None:
     q = analyzer().analyse("请问贫困人口住院报销比例是多少？")
     assert "多少" not in q.terms and "请问" not in q.terms

@@ -98,15 +98,20 @@ def _asks(clause: str) -> bool:
     return bool(lex.ask_one.search(clause) or lex.yes_no.search(clause) or wanted_figure(clause))
 
 
-def _context_clause_terms(norm: str) -> set[str]:
-    """Terms only in clauses that ask nothing ("我家是建档立卡户，老伴常年生病，…能报多少？"): what the
-    question is about is in its asking clause; the rest is background."""
+def asking_clauses(norm: str) -> tuple[list[str], list[str]]:
+    """(the clauses that ask something, the others) of a question of two or more clauses, at least one of
+    them asking ("我家是建档立卡户，老伴常年生病，住院能报多少？"); otherwise the whole question asks."""
     clauses = [c for c in re.split(r"[，,；;：:。]", norm) if c.strip()]
     asking = [c for c in clauses if _asks(c)]
     if len(clauses) < 2 or not asking:
-        return set()
+        return [norm], []
+    return asking, [c for c in clauses if c not in asking]
+
+
+def _background_terms(asking: list[str], background: list[str]) -> set[str]:
+    """Terms only in clauses that ask nothing: what the question is about is in its asking clauses."""
     in_asking = {t for c in asking for t in content_terms(c)}
-    return {t for c in clauses if c not in asking for t in content_terms(c)} - in_asking
+    return {t for c in background for t in content_terms(c)} - in_asking
 
 
 def key_bigrams(norm: str) -> frozenset[str]:
@@ -220,7 +225,8 @@ class QueryAnalyzer:
         norm = normalize_text(question)
         lex = lexicon()
         terms = content_terms(norm)
-        context = _context_clause_terms(norm)
+        asking, background = asking_clauses(norm)
+        context = _background_terms(asking, background)
         weights = {
             t: min(self.idf(t), MAX_TERM_WEIGHT) * (CONTEXT_WEIGHT if t in context else 1.0) for t in terms
         }
@@ -248,7 +254,7 @@ class QueryAnalyzer:
             unknown_places=tuple(unknown),
             years=tuple(sorted(years_in(norm))),
             slots=named_slot_terms(norm),
-            bigrams=key_bigrams(norm),
+            bigrams=key_bigrams("，".join(asking)),  # background wording is not what is asked
             parts=asked_parts(norm),
             yes_no=bool(lex.yes_no.search(norm)),
             negated_group=neg.group(1) if neg else "",

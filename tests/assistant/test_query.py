@@ -191,6 +191,9 @@ def test_background_clauses_weigh_half() -> None:
     assert told.terms["住院"] == pytest.approx(alone.terms["住院"])
     one_clause = analyzer().analyse("我家老伴住院报销比例是多少？")
     assert one_clause.terms["老伴"] == pytest.approx(min(analyzer().idf("老伴"), 8.0))
+    # the character pairs a sentence is matched on come from the asking clauses only
+    assert "老伴" not in told.bigrams and "报销" in told.bigrams
+    assert "老伴" in one_clause.bigrams
 
 
 def test_terms_are_weighted_and_exclude_asking_words() -> None:

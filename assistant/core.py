@@ -16,7 +16,8 @@ from assistant.llm import LLMAnswerer, before_refusal
 from assistant.models import Answer, ParagraphContext, Turn
 from assistant.quarantine import usable_hits
 from assistant.query import Query, QueryAnalyzer
-from assistant.reader import Candidate, Joined, ReaderModel, reason_for
+from assistant.reader import Candidate, Joined, reason_for
+from assistant.reader_model import ReaderModel
 from assistant.reply import compose_letter_reply
 from assistant.streaming import grounded_sentences
 from assistant.warmup import warm_caches

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.query import Query
-from assistant.reader import Candidate, FeatureBuilder, Joined, ReaderModel, judge_row, sigmoid
+from assistant.reader import Candidate, FeatureBuilder, Joined
+from assistant.reader_model import ReaderModel, judge_row, sigmoid
 from index.base import SearchHit
 from ingestion.models import Paragraph
 from ingestion.sentences import MIN_SENTENCE_CHARS, split_sentences

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from assistant.core import Assistant
 from assistant.errors import AssistantError, ModelUnavailableError
 from assistant.llm import LLMAnswerer, make_openai_chat
-from assistant.reader import ReaderModel
+from assistant.reader_model import ReaderModel
 from assistant.settings import Settings
 from index.embeddings import (
     E5Embedder,

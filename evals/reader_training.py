@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.reader import (
+from assistant.reader_model import (
     FEATURES,
     HELPS,
     HURTS,

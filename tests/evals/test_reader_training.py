@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.reader import FEATURES, JUDGE_FEATURES, MODEL_FILE, LinearModel, ReaderModel
+from assistant.reader_model import FEATURES, JUDGE_FEATURES, MODEL_FILE, LinearModel, ReaderModel
 from evals.dataset import GoldCase, Span, load_gold
 from evals.reader_training import choose_threshold, folds, label
 

@@ -110,6 +110,8 @@ def asking_clauses(norm: str) -> tuple[list[str], list[str]]:
 
 def _background_terms(asking: list[str], background: list[str]) -> set[str]:
     """Terms only in clauses that ask nothing: what the question is about is in its asking clauses."""
+    if not background:  # one clause, or none asks: nothing is background (and no second tokenization)
+        return set()
     in_asking = {t for c in asking for t in content_terms(c)}
     return {t for c in background for t in content_terms(c)} - in_asking
 

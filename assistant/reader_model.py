@@ -197,6 +197,11 @@ class LinearModel:
 _ASKS_FIGURE = JUDGE_FEATURES.index("asks_numeric")
 
 
+def asks_figure(row: np.ndarray) -> bool:
+    """Whether the question behind a judge row asks for a figure: which of the two judges decides it."""
+    return bool(row[_ASKS_FIGURE] > 0.5)
+
+
 @dataclass(frozen=True)
 class ReaderModel:
     """Ranker (which sentence answers) and two judges (does the best one really answer): one for
@@ -211,7 +216,7 @@ class ReaderModel:
 
     def judge_for(self, row: np.ndarray) -> LinearModel:
         """The judge of the question behind a judge row."""
-        return self.judge if row[_ASKS_FIGURE] > 0.5 else self.judge_other
+        return self.judge if asks_figure(row) else self.judge_other
 
     def confidence(self, row: np.ndarray) -> float:
         return float(self.judge_for(row).proba(row[None, :])[0])

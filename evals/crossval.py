@@ -10,6 +10,7 @@ with the split alone, so a change is judged by the mean over splits, not by one 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -115,11 +116,7 @@ def _worst(metric: str, values: list[Any]) -> float | None:
 
 def _mean_sd(values: list[Any]) -> str:
     vals = [float(v) for v in values if v is not None]
-    if not vals:
-        return "n/a"
-    mean = sum(vals) / len(vals)
-    sd = (sum((v - mean) ** 2 for v in vals) / len(vals)) ** 0.5
-    return f"{mean:.3f} ± {sd:.3f}"
+    return f"{statistics.fmean(vals):.3f} ± {statistics.pstdev(vals):.3f}" if vals else "n/a"
 
 
 def _fmt(v: Any) -> str:

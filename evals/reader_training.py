@@ -26,6 +26,7 @@ from assistant.reader_model import (
     MODEL_FILE,
     LinearModel,
     ReaderModel,
+    asks_figure,
     judge_row,
 )
 from evals.dataset import GoldCase, Span, load_gold, resolve_spans
@@ -173,17 +174,13 @@ def _fit_judge(examples: Sequence[tuple[int, np.ndarray, int]], c_reg: float = C
     return _fit_linear(x, y, JUDGE_FEATURES, c_reg)
 
 
-def _asks_figure(row: np.ndarray) -> bool:
-    return bool(row[JUDGE_FEATURES.index("asks_numeric")] > 0.5)
-
-
 def _fit_judges(
     examples: Sequence[tuple[int, np.ndarray, int]], c_reg: float = C_JUDGE
 ) -> tuple[LinearModel, LinearModel]:
     """(judge of questions asking a figure, judge of the others), each on its own questions."""
     return (
-        _fit_judge([e for e in examples if _asks_figure(e[1])], c_reg),
-        _fit_judge([e for e in examples if not _asks_figure(e[1])], c_reg),
+        _fit_judge([e for e in examples if asks_figure(e[1])], c_reg),
+        _fit_judge([e for e in examples if not asks_figure(e[1])], c_reg),
     )
 
 
@@ -196,13 +193,18 @@ def train(
     scored: list[tuple[float, bool, bool]] = []
     for held in folds(len(data), inner_folds, SEED + 1):
         held_set = set(held)
-        judges = _fit_judges([e for e in examples if e[0] not in held_set], judge_c)
+        # scored as the product scores: ReaderModel routes each row to its judge
+        judged = ReaderModel(
+            LinearModel.zeros(FEATURES),
+            *_fit_judges([e for e in examples if e[0] not in held_set], judge_c),
+            0.5,
+            {},
+        )
         for i in held:
             answerable = data[i].case.answerable
             if i in by_question:
                 _, row, lab = by_question[i]
-                judge = judges[0] if _asks_figure(row) else judges[1]
-                scored.append((float(judge.proba(row[None, :])[0]), bool(lab), answerable))
+                scored.append((judged.confidence(row), bool(lab), answerable))
             else:
                 scored.append((0.0, False, answerable))
     judge, judge_other = _fit_judges(examples, judge_c)

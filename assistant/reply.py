@@ -360,11 +360,14 @@ def compose_letter_reply(
     One paragraph per asked question: its cited answer, or an explicit decline for that question (a
     declined part cites nothing). Citations are renumbered across parts. When every part is declined
     the draft says the documents do not cover the matter, cites nothing and the Answer is refused.
+    The closest paragraphs of declined parts come back as `related`: shown to the official beside the
+    draft, so a part the reader could not decide is checked rather than left to a referral.
     """
     questions = split_letter(letter)
     answers = [_answer_part(q, answer_one) for q in questions]
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
+    related: list[Citation] = []
     paragraphs: list[str] = []
     notes: list[str] = []
     seen_texts: dict[str, int] = {}
@@ -374,6 +377,7 @@ def compose_letter_reply(
         if declined:
             part = render("reply_part_declined")
             notes.append(f"part {i} declined: {q.standalone}")
+            related += [r for r in a.related if all(r.paragraph_id != x.paragraph_id for x in related)]
         else:
             part = _renumbered(a, numbers, citations)
             if part in seen_texts:  # two questions answered by the same sentence: say it once
@@ -402,4 +406,6 @@ def compose_letter_reply(
         hits=_merged_hits(answers),
         question="\n".join(q.standalone for q in questions),
         notes=notes,
+        # for the official, beside the draft (never in it): where to check what the draft declines
+        related=[replace(r, n=k) for k, r in enumerate(related, start=1)],
     )

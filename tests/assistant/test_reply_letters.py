@@ -242,9 +242,27 @@ def test_a_declined_part_is_said_and_cites_nothing() -> None:
     answer = compose_letter_reply(TWO_PART, fake)
     assert not answer.refused and [c.paragraph_id for c in answer.citations] == ["p-qi"]
     second = answer.text.split("二、")[1]
-    assert "经查，现有政策文件未涉及" in second and "门诊慢性病能报多少" in second
+    assert render("reply_part_declined") in second and "门诊慢性病能报多少" in second
     assert not re.search(r"\[\d+\]", second)
     assert any("declined" in n for n in answer.notes)
+
+
+def test_a_declined_part_says_nothing_was_found_not_that_the_documents_are_silent() -> None:
+    # the reader declines parts the documents do answer (false refusals): the draft must not tell the
+    # citizen the documents say nothing on the matter
+    assert "未找到" in render("reply_part_declined") and "未涉及" not in render("reply_part_declined")
+
+
+def test_a_declined_parts_closest_paragraph_is_shown_beside_the_draft_not_in_it() -> None:
+    closest = cite(1, "p-men", "门诊统筹基金按年度支付，具体比例见附件。")
+    declined = Answer(render("refusal"), True, hits=[hit("c9")], related=[closest])
+    fake = FakeAnswers(
+        {"起付线": Answer("住院起付线为500元[1]。", False, [cite(1, "p-qi")]), "门诊": declined}
+    )
+    answer = compose_letter_reply(TWO_PART, fake)
+    assert [c.paragraph_id for c in answer.citations] == ["p-qi"]
+    assert [(c.n, c.paragraph_id) for c in answer.related] == [(1, "p-men")]
+    assert closest.text not in answer.text
 
 
 def test_all_declined_letter_is_refused_without_citations() -> None:

@@ -44,3 +44,20 @@ def test_two_question_letter_drafts_one_reply_with_merged_citations(client: Test
     assert docx.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
     assert all(f"[{n}]" in text for n in numbers)
+
+
+OUT_OF_SCOPE_PART = (
+    "尊敬的县医保局领导：您好！我家是建档立卡贫困户，父亲今年住院了。"
+    "请问贫困人口住院合规费用自付比例不超过多少？另外，商业补充医疗保险惠民保怎么买？谢谢！"
+)
+
+
+def test_a_declined_part_comes_with_its_closest_paragraph_beside_the_draft(client: TestClient) -> None:
+    data = client.post("/api/reply", json={"question": OUT_OF_SCOPE_PART}).json()
+    second = data["answer"].split("二、关于")[1]
+    assert "未找到可以直接答复" in second and not re.search(r"\[\d+\]", second)
+    assert data["related"], "the official gets the closest paragraph of the declined part"
+    assert [r["n"] for r in data["related"]] == list(range(1, len(data["related"]) + 1))
+    for r in data["related"]:
+        assert r["text"] not in data["answer"]  # beside the draft, never in it
+        assert client.get(f"/api/paragraphs/{r['paragraph_id']}").status_code == 200

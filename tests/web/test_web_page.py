@@ -34,6 +34,7 @@ def test_static_assets_served(client: TestClient) -> None:
     assert "/api/ask/stream" in texts["chat.js"]
     assert "/api/paragraphs/" in texts["common.js"]
     assert "/api/reply/docx" in texts["reply.js"]
+    assert "data.related" in texts["reply.js"]  # declined parts: closest paragraphs beside the draft
     assert "/api/documents/" in texts["library.js"]
     for css in ("chat.css", "views.css"):
         assert client.get(f"/static/{css}").status_code == 200

@@ -12,7 +12,7 @@
     docx: $("reply-docx"), copy: $("reply-copy"), status: $("reply-status"), feedback: $("reply-feedback"),
   };
 
-  // {inquiry, text, refused, citations}
+  // {inquiry, text, refused, citations, related}
   let draft = load();
 
   function load() {
@@ -39,6 +39,14 @@
     const citations = draft.citations || [];
     ui.sources.replaceChildren();
     if (citations.length) ui.sources.append(el("h2", "sub", "政策依据"), sourceList(citations));
+    const related = draft.related || [];
+    if (related.length) {
+      // not sources of the draft: where to check the parts it declines (never copied or exported)
+      ui.sources.append(
+        el("h2", "sub", "未答复部分的最接近原文（供核实，不在草稿中）"),
+        sourceList(related),
+      );
+    }
     const item = () => ({
       question: draft.inquiry, answer: ui.text.value, refused: Boolean(draft.refused),
       citations: draft.citations || [], mode: "reply",
@@ -65,7 +73,10 @@
     status("");
     try {
       const data = await postJson("/api/reply", { question });
-      draft = { inquiry: question, text: data.answer, refused: data.refused, citations: data.citations };
+      draft = {
+        inquiry: question, text: data.answer, refused: data.refused,
+        citations: data.citations, related: data.related || [],
+      };
       save();
       render();
       ui.text.focus();

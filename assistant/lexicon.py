@@ -36,6 +36,11 @@ class Lexicon:
     benefit_heads: frozenset[str]
     place_suffixes: str
     not_place_heads: frozenset[str]
+    narrative: re.Pattern[str]  # phrases with an asking word that narrate (前几天, 十几年): not asks
+
+    def asking_text(self, text: str) -> str:
+        """`text` without its narrative phrases: where asking words are looked for."""
+        return self.narrative.sub("", text)
 
 
 @cache
@@ -68,4 +73,7 @@ def lexicon() -> Lexicon:
         benefit_heads=frozenset(data["benefit_heads"].split()),
         place_suffixes=data["place_suffixes"],
         not_place_heads=frozenset(data["not_place_heads"].split()),
+        narrative=re.compile(
+            "|".join(re.escape(w) for w in sorted(set(data["narrative"].split()), key=len, reverse=True))
+        ),
     )

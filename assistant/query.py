@@ -52,6 +52,7 @@ class Query:
     bigrams: frozenset[str] = frozenset()  # CJK character pairs of its key wording (colloquial-robust)
     parts: int = 1  # how many figures or items it asks for
     yes_no: bool = False
+    wants_number: bool = False  # asks for a number of any kind (多少, 比例, 标准, 多久…)
     negated_group: str = ""  # 非贫困人口 -> 贫困人口
 
     @property
@@ -95,6 +96,7 @@ def named_slot_terms(norm: str) -> dict[str, frozenset[str]]:
 
 def _asks(clause: str) -> bool:
     lex = lexicon()
+    clause = lex.asking_text(clause)
     return bool(lex.ask_one.search(clause) or lex.yes_no.search(clause) or wanted_figure(clause))
 
 
@@ -226,6 +228,7 @@ class QueryAnalyzer:
     def analyse(self, question: str) -> Query:
         norm = normalize_text(question)
         lex = lexicon()
+        asked = lex.asking_text(norm)  # "前几天住院了，能报多少？" asks no duration
         terms = content_terms(norm)
         asking, background = asking_clauses(norm)
         context = _background_terms(asking, background)
@@ -249,7 +252,7 @@ class QueryAnalyzer:
             missing_terms=tuple(t for t in terms if not self.doc_freq(t) and not self.in_corpus(t)),
             missing_phrases=tuple(missing_phrases),
             anchors=tuple(anchors),
-            kind=wanted_figure(norm),
+            kind=wanted_figure(asked),
             measures=asked_measures(norm),
             targets=asked_targets(norm),
             places=tuple(places),
@@ -257,7 +260,8 @@ class QueryAnalyzer:
             years=tuple(sorted(years_in(norm))),
             slots=named_slot_terms(norm),
             bigrams=key_bigrams("，".join(asking)),  # background wording is not what is asked
-            parts=asked_parts(norm),
-            yes_no=bool(lex.yes_no.search(norm)),
+            parts=asked_parts(asked),
+            yes_no=bool(lex.yes_no.search(asked)),
+            wants_number=bool(lex.asks_number.search(asked)),
             negated_group=neg.group(1) if neg else "",
         )

@@ -140,7 +140,7 @@ class FeatureBuilder:
         numeric = q.kind in NUMERIC_KINDS
         states = bool(q.kind) and states_figure(s, q.kind)  # type: ignore[arg-type]
         has_number = bool(lex.has_number.search(c.sentence))
-        wants_number = numeric or bool(lex.asks_number.search(q.norm))
+        wants_number = numeric or q.wants_number
         measure_s = any(m in s for m in q.measures) or any(
             st in s for st in q.slots.get("measure", frozenset())
         )

@@ -10,7 +10,7 @@ from datetime import date
 from functools import cache
 
 from assistant.citations import MARKER
-from assistant.lexicon import table
+from assistant.lexicon import lexicon, table
 from assistant.models import Answer, Citation
 from assistant.slots import slots
 from index.base import SearchHit
@@ -71,7 +71,7 @@ def _pattern(section: str) -> re.Pattern[str]:
 
 def _has(section: str, text: str) -> bool:
     if section == "ask":  # "好几个月" narrates, "几个" asks
-        text = _pattern("narrative").sub("", text)
+        text = lexicon().asking_text(text)
     return bool(_pattern(section).search(text))
 
 

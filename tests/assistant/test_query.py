@@ -43,6 +43,10 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("创业贷款最高能贷多少？", {"kind": "money"}),
     ("慢病卡的有效期多久？", {"kind": "duration"}),
     ("公示期是几天？", {"kind": "duration"}),
+    # narrative phrases with an asking word say when, they do not ask how long (lexicon `narrative`)
+    ("我家前几天刚评上低保，看病住院能报销多少？", {"kind": "figure", "parts": 1}),
+    ("十几年前交过新农合，现在住院起付线是多少？", {"kind": "figure", "parts": 1}),
+    ("这几年贫困人口住院合规费用自付比例控制在多少？", {"kind": "ratio", "parts": 1}),
     ("备案以后多长时间内有效？", {"kind": "duration"}),
     # a figure asked without its kind: any figure will do
     ("护林员每年能拿多少报酬？", {"kind": "figure"}),

@@ -9,8 +9,9 @@ from datetime import date
 from docx import Document
 
 from assistant.core import Assistant
+from assistant.letters import inquiry_topic, split_letter
 from assistant.models import Answer, Citation
-from assistant.reply import compose_reply, inquiry_topic
+from assistant.reply import compose_reply
 from assistant.reply_export import reply_as_docx, reply_as_text
 
 CITE = Citation(
@@ -83,10 +84,8 @@ def test_reply_mode_on_the_real_corpus(hashing_assistant: Assistant) -> None:
 
 
 def test_retrieval_sees_the_asking_part_of_a_letter() -> None:
-    from assistant.reply import inquiry_question
-
     letter = "您好，我家是建档立卡贫困户，请问贫困人口住院合规费用自付比例最多是多少？谢谢。"
-    assert inquiry_question(letter) == "贫困人口住院合规费用自付比例最多是多少？"
-    assert inquiry_question("村里路灯坏了。") == "村里路灯坏了。"
+    assert [q.asked for q in split_letter(letter)] == ["贫困人口住院合规费用自付比例最多是多少？"]
+    assert [q.asked for q in split_letter("村里路灯坏了。")] == ["村里路灯坏了。"]
     q = "老房子倒了但已经在别处盖了新房，还能申请倒房重建补助吗？"
-    assert inquiry_question(q) == q
+    assert [x.asked for x in split_letter(q)] == [q]

@@ -12,8 +12,9 @@ from datetime import date
 
 import pytest
 
+from assistant.letters import split_letter
 from assistant.models import Answer, Citation
-from assistant.reply import compose_letter_reply, split_letter
+from assistant.reply import compose_letter_reply
 from index.base import SearchHit
 from ingestion.models import Chunk
 from prompts import render

@@ -132,6 +132,21 @@ REASONS: dict[str, str] = {
     "target_sentence": "找到的句子没有说到问题所问的事项",
     "target_near_figure": "找到的数字不是问题所问事项的",
     "target_article": "找到的材料没有说到问题所问的事项",
+    # the features that most often decide a refusal (out of fold, dev ∪ dev2), in what they measure
+    "margin": "有几处内容与问题相近，但没有一处能确定地回答",
+    "ranker_logit": "有几处内容与问题相近，但没有一处能确定地回答",
+    "slot_missing": "找到的句子没有说到问题里的对象或情形（如人群、就医类型、出资方）",
+    "cov_sentence": "找到的句子只说到问题的一部分",
+    "bigram_sentence": "找到的句子只说到问题的一部分",
+    "phrase_sentence": "找到的句子只说到问题的一部分",
+    "dense": "找到的句子只说到问题的一部分",
+    "cov_paragraph": "找到的段落只涉及问题的一部分",
+    "bigram_paragraph": "找到的段落只涉及问题的一部分",
+    "cov_article": "找到的材料没有涉及问题的全部要点",
+    "phrase_article": "找到的材料没有涉及问题的全部要点",
+    "states_kind": "找到的句子没有给出所问的数字",
+    "figure_near_measure": "找到的数字不是问题所问指标的",
+    "placeholder": "找到的句子里的数字是模板占位符（如20xx、XX万元）",
 }
 DEFAULT_REASON = "找到的内容与问题不够吻合"
 

@@ -86,6 +86,28 @@ def test_model_json_round_trip_and_feature_check() -> None:
         ReaderModel.from_json(data)
 
 
+def test_a_refusal_names_what_weighed_most_against_the_answer() -> None:
+    """The reason a clerk reads is the judge's strongest feature against the best sentence, in words; every
+    worded feature is one the judge has, and the ones that decide most refusals are worded."""
+    from assistant.query import Query
+    from assistant.reader import reason_for
+    from assistant.reader_model import DEFAULT_REASON, REASONS
+
+    assert set(REASONS) <= set(JUDGE_FEATURES)
+    assert {"margin", "slot_missing", "cov_sentence", "cov_paragraph", "placeholder"} <= set(REASONS)
+    q = Query("q", "q", {}, (), (), (), (), None, (), (), (), (), ())
+    for feature, reason in [("margin", REASONS["margin"]), ("length", DEFAULT_REASON)]:
+        coef = np.zeros(len(JUDGE_FEATURES))
+        coef[JUDGE_FEATURES.index(feature)] = 1.0
+        judge = LinearModel(
+            JUDGE_FEATURES, np.zeros(len(JUDGE_FEATURES)), np.ones(len(JUDGE_FEATURES)), coef, 0.0
+        )
+        model = ReaderModel(LinearModel.zeros(FEATURES), judge, judge, 0.5, {})
+        row = np.zeros(len(JUDGE_FEATURES))
+        row[JUDGE_FEATURES.index(feature)] = -2.0  # that feature, and only it, pulls the score down
+        assert reason_for(model, q, row) == reason
+
+
 def test_shipped_model_is_small_and_names_its_training_data() -> None:
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     assert MODEL_FILE.stat().st_size < 50_000

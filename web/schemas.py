@@ -92,7 +92,9 @@ class AskResponse(BaseModel):
     question: str
     citations: list[CitationOut]
     related: list[CitationOut] = Field(
-        default_factory=list, description="For refusals: the closest paragraphs (not support for a claim)."
+        default_factory=list,
+        description="For refusals and a reply draft's declined parts: the closest paragraphs (not support"
+        " for a claim, never part of the draft).",
     )
     reason: str | None = Field(None, description="For refusals: why the documents do not answer, in Chinese.")
 

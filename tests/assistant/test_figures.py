@@ -36,6 +36,11 @@ ROWS: list[tuple[str, str, bool]] = [
     ("个人自付比例不超过10%。", "ratio", True),
     ("每户补助2000元。", "money", True),
     ("全镇42户贫困户获得贷款。", "count", True),
+    # counts in any counter word, also "余/多" before it
+    ("累计发放宣传手册70万份。", "count", True),
+    ("新建水窖43座，已全部投入使用。", "count", True),
+    ("共诊疗4000余人次。", "count", True),
+    ("报销比例提高到90%。", "count", False),
 ]
 
 

@@ -38,6 +38,9 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("老年人体检率多少？", {"kind": "ratio", "measures": ("体检率",)}),
     ("全县有多少贫困户？", {"kind": "count", "slot:group": {"贫困户"}}),
     ("村里有几个卫生室？", {"kind": "count"}),
+    ("今年一共发放了多少份宣传册？", {"kind": "count"}),
+    ("村里新建了几座水窖？", {"kind": "count"}),
+    ("义诊活动安排在哪几天？", {"kind": "date"}),
     ("一共培训了多少名乡村医生？", {"kind": "count"}),
     ("残疾人补贴每月发多少？", {"kind": "money", "slot:group": {"残疾人"}}),
     ("创业贷款最高能贷多少？", {"kind": "money"}),
@@ -51,7 +54,7 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     # a figure asked without its kind: any figure will do
     ("护林员每年能拿多少报酬？", {"kind": "figure"}),
     ("医疗救助的年度封顶线是多少？", {"kind": "figure"}),
-    ("每年至少要办几件实事？", {"kind": "figure"}),
+    ("每年至少要办几件实事？", {"kind": "count"}),  # a counter word (件) says what is counted
     ("个人支付要控制在多少以内？", {"kind": "figure"}),
     ("住院押金要交吗？", {"kind": None}),
     ("住院合规费用自付比例不超过多少？", {"kind": "ratio", "measures": ("自付比例",)}),

@@ -58,6 +58,27 @@ def test_draft_edit_and_download_docx(page: Any, live_server: Any, shots: Path, 
     assert page.locator("#reply-text").input_value() == edited
 
 
+LETTER_WITH_A_DECLINED_PART = (
+    "尊敬的县医保局领导：您好！我家是建档立卡贫困户，父亲今年住院了。"
+    "请问贫困人口住院合规费用自付比例不超过多少？另外，商业补充医疗保险惠民保怎么买？谢谢！"
+)
+
+
+def test_a_declined_part_shows_its_closest_paragraph_beside_the_draft(page: Any, live_server: Any) -> None:
+    page.goto(live_server.url + "/#reply")
+    page.fill("#inquiry", LETTER_WITH_A_DECLINED_PART)
+    page.press("#inquiry", "Control+Enter")
+    page.wait_for_function("() => document.querySelector('#reply-text').value.length > 0")
+    expected = httpx.post(
+        f"{live_server.url}/api/reply", json={"question": LETTER_WITH_A_DECLINED_PART}, timeout=60
+    ).json()
+    assert expected["related"], "the declined part comes with its closest paragraph"
+    assert page.get_by_text("未答复部分的最接近原文（供核实，不在草稿中）").is_visible()
+    links = page.locator("#reply-sources .source-link")
+    assert links.count() == len(expected["citations"]) + len(expected["related"])
+    assert page.locator("#reply-text").input_value() == expected["answer"]  # the draft itself is unchanged
+
+
 def test_upload_list_delete_with_token(page: Any, live_server: Any, tmp_path: Path, admin_token: str) -> None:
     corpus = live_server.app.state.settings.corpus_dir
     doc = tmp_path / "测试通知.md"

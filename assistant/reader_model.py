@@ -113,41 +113,34 @@ HURTS = frozenset(
     }
 )
 
-# Why a refusal happened, by the feature that weighed most against the best sentence (Chinese: users see it).
-REASONS: dict[str, str] = {
-    "place_unknown": "文件中没有提到问题里的地名",
-    "place_absent": "找到的内容不是问题所问地区的",
-    "other_place": "找到的内容属于其他地区",
-    "missing_corpus": "文件中没有出现问题里的关键词",
-    "missing_phrases": "文件中没有提到问题所问的项目",
-    "missing_article": "找到的材料没有涉及问题的全部要点",
-    "kind_missing": "找到的句子没有给出所问的数字",
-    "wants_number_none": "找到的句子没有给出所问的数字",
-    "measure_conflict": "找到的数字属于另一项指标",
-    "year_conflict": "找到的内容属于其他年份",
-    "year_absent": "文件中没有所问年份的内容",
-    "slot_conflict": "找到的内容说的是另一类对象或情形",
-    "yes_no_ungrouped": "找到的内容没有说到所问的对象",
-    "negated_group": "找到的数字针对的是另一类人群",
-    "target_sentence": "找到的句子没有说到问题所问的事项",
-    "target_near_figure": "找到的数字不是问题所问事项的",
-    "target_article": "找到的材料没有说到问题所问的事项",
+# Why a refusal happened, by the feature that weighed most against the best sentence (Chinese: users see it):
+# each wording once, with the features it explains.
+_WORDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("文件中没有提到问题里的地名", ("place_unknown",)),
+    ("找到的内容不是问题所问地区的", ("place_absent",)),
+    ("找到的内容属于其他地区", ("other_place",)),
+    ("文件中没有出现问题里的关键词", ("missing_corpus",)),
+    ("文件中没有提到问题所问的项目", ("missing_phrases",)),
+    ("找到的材料没有涉及问题的全部要点", ("missing_article", "cov_article", "phrase_article")),
+    ("找到的句子没有给出所问的数字", ("kind_missing", "wants_number_none", "states_kind")),
+    ("找到的数字属于另一项指标", ("measure_conflict",)),
+    ("找到的内容属于其他年份", ("year_conflict",)),
+    ("文件中没有所问年份的内容", ("year_absent",)),
+    ("找到的内容说的是另一类对象或情形", ("slot_conflict",)),
+    ("找到的内容没有说到所问的对象", ("yes_no_ungrouped",)),
+    ("找到的数字针对的是另一类人群", ("negated_group",)),
+    ("找到的句子没有说到问题所问的事项", ("target_sentence",)),
+    ("找到的数字不是问题所问事项的", ("target_near_figure",)),
+    ("找到的材料没有说到问题所问的事项", ("target_article",)),
     # the features that most often decide a refusal (out of fold, dev ∪ dev2), in what they measure
-    "margin": "有几处内容与问题相近，但没有一处能确定地回答",
-    "ranker_logit": "有几处内容与问题相近，但没有一处能确定地回答",
-    "slot_missing": "找到的句子没有说到问题里的对象或情形（如人群、就医类型、出资方）",
-    "cov_sentence": "找到的句子只说到问题的一部分",
-    "bigram_sentence": "找到的句子只说到问题的一部分",
-    "phrase_sentence": "找到的句子只说到问题的一部分",
-    "dense": "找到的句子只说到问题的一部分",
-    "cov_paragraph": "找到的段落只涉及问题的一部分",
-    "bigram_paragraph": "找到的段落只涉及问题的一部分",
-    "cov_article": "找到的材料没有涉及问题的全部要点",
-    "phrase_article": "找到的材料没有涉及问题的全部要点",
-    "states_kind": "找到的句子没有给出所问的数字",
-    "figure_near_measure": "找到的数字不是问题所问指标的",
-    "placeholder": "找到的句子里的数字是模板占位符（如20xx、XX万元）",
-}
+    ("有几处内容与问题相近，但没有一处能确定地回答", ("margin", "ranker_logit")),
+    ("找到的句子没有说到问题里的对象或情形（如人群、就医类型、出资方）", ("slot_missing",)),
+    ("找到的句子只说到问题的一部分", ("cov_sentence", "bigram_sentence", "phrase_sentence", "dense")),
+    ("找到的段落只涉及问题的一部分", ("cov_paragraph", "bigram_paragraph")),
+    ("找到的数字不是问题所问指标的", ("figure_near_measure",)),
+    ("找到的句子里的数字是模板占位符（如20xx、XX万元）", ("placeholder",)),
+)
+REASONS: dict[str, str] = {feature: wording for wording, features in _WORDINGS for feature in features}
 DEFAULT_REASON = "找到的内容与问题不够吻合"
 
 

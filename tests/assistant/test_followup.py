@@ -36,7 +36,7 @@ CONVERSATIONS = [
 # Known gaps (issue 11) go here as follow-ups the reader's judge refuses, marked strict xfail so they fail
 # loudly once the reader gets them right. "区财政呢？" was one until the dense_gap feature (2026-11-30) and is
 # one again since the ranker's stronger regularisation (C_REG 0.3 -> 0.003, same day): the rewriting is right,
-# the ranker now puts the operation's cost (约1500元) first and the judge refuses it (0.45 < 0.555).
+# the ranker now puts the operation's cost (约1500元) first and the judge refuses it (0.41 < 0.5, session 6).
 _REFUSED_TODAY: set[str] = {"区财政呢？"}
 
 

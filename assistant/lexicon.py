@@ -53,14 +53,21 @@ def table(name: str) -> str:
     return str(_data()[name])
 
 
+def _with_counters(data: dict[str, Any]) -> Any:
+    """`re.compile` with `<counter>` standing for any counter word of the lexicon's `counters`."""
+    counter = "(?:" + "|".join(data["counters"].split()) + ")"
+    return lambda pattern: re.compile(pattern.replace("<counter>", counter))
+
+
 @cache
 def lexicon() -> Lexicon:
     data = _data()
+    compile_ = _with_counters(data)
     return Lexicon(
         question_words=frozenset(normalize_text(w) for w in data["question_words"].split()),
         slots={k: sorted(v.split(), key=len, reverse=True) for k, v in data["slots"].items()},
-        asks=[(a["kind"], re.compile(a["pattern"])) for a in data["asks"]],
-        states={k: re.compile(v) for k, v in data["states"].items()},
+        asks=[(a["kind"], compile_(a["pattern"])) for a in data["asks"]],
+        states={k: compile_(v) for k, v in data["states"].items()},
         yes_no=re.compile(data["yes_no"]),
         ask_each=re.compile(data["ask_each"]),
         ask_one=re.compile(data["ask_one"]),
@@ -68,7 +75,7 @@ def lexicon() -> Lexicon:
         measure_heads=re.compile(data["measure_heads"]),
         subject_office=re.compile(data["subject_office"]),
         negated_group=re.compile(data["negated_group"]),
-        has_number=re.compile(data["has_number"]),
+        has_number=compile_(data["has_number"]),
         asks_number=re.compile(data["asks_number"]),
         benefit_heads=frozenset(data["benefit_heads"].split()),
         place_suffixes=data["place_suffixes"],

@@ -254,7 +254,7 @@ class QueryAnalyzer:
             anchors=tuple(anchors),
             kind=wanted_figure(asked),
             measures=asked_measures(norm),
-            targets=asked_targets(norm),
+            targets=asked_targets(asked),
             places=tuple(places),
             unknown_places=tuple(unknown),
             years=tuple(sorted(years_in(norm))),

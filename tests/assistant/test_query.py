@@ -51,6 +51,14 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("十几年前交过新农合，现在住院起付线是多少？", {"kind": "figure", "parts": 1}),
     ("这几年贫困人口住院合规费用自付比例控制在多少？", {"kind": "ratio", "parts": 1}),
     ("备案以后多长时间内有效？", {"kind": "duration"}),
+    ("前几天大队干部说了，残疾人补贴是多少？", {"kind": "money", "targets": ("补贴",)}),
+    # a number of time units is a duration, not a count of 个 (几个月, 多少个工作日); 几月份 asks which month
+    ("异地就医备案的有效期是几个月？", {"kind": "duration"}),
+    ("审核要多少个工作日？", {"kind": "duration"}),
+    ("几月份开始报名？", {"kind": "date"}),
+    # every counter word counts, after 几 as after 多少 (lexicon `counters`)
+    ("全乡有几户五保户？", {"kind": "count"}),
+    ("镇上有几所卫生院？", {"kind": "count"}),
     # a figure asked without its kind: any figure will do
     ("护林员每年能拿多少报酬？", {"kind": "figure"}),
     ("医疗救助的年度封顶线是多少？", {"kind": "figure"}),

@@ -39,10 +39,8 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     hits: list[SearchHit] = field(default_factory=list)  # what retrieval returned, best first
     question: str = ""  # the standalone question actually answered (after follow-up rewriting)
-    notes: list[str] = field(default_factory=list)
-    related: list[Citation] = field(
-        default_factory=list
-    )  # refusals: the closest paragraphs, not support  # what the grounding check removed, and why
+    notes: list[str] = field(default_factory=list)  # a refusal's reason, or what grounding removed
+    related: list[Citation] = field(default_factory=list)  # refusals: the closest paragraphs, not support
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,10 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("小额信贷贷款期限是几年？", {"kind": "duration"}),
     ("易地搬迁每人补助多少钱？", {"kind": "money"}),
     ("培训合格的发多少补贴？", {"kind": "money"}),
+    # a verb (补, 划入, 发了) does not say which kind of figure: 补多少 may be 50% or 100元; a noun does
+    ("白内障手术省财政每例补多少？", {"kind": "figure"}),
+    ("个人账户每月划入多少？", {"kind": "figure"}),
+    ("创业贷款最多能贷多少？", {"kind": "money"}),
 ]
 
 

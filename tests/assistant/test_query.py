@@ -160,6 +160,8 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("白内障手术省财政每例补多少？", {"kind": "figure"}),
     ("个人账户每月划入多少？", {"kind": "figure"}),
     ("创业贷款最多能贷多少？", {"kind": "money"}),
+    ("今年农村低保标准增加多少？", {"kind": "figure"}),  # 增加/降低 say no kind either
+    ("贫困人口住院报销比例提高了多少？", {"kind": "ratio"}),
 ]
 
 

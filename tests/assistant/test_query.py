@@ -102,7 +102,9 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     # yes/no and negated groups
     ("非贫困人口住院报销比例是多少？", {"negated_group": "贫困人口"}),
     ("非低保对象能不能申请临时救助？", {"negated_group": "低保对象", "yes_no": True}),
-    ("贫困户看病要不要先交押金？", {"yes_no": False}),
+    ("贫困户看病要不要先交押金？", {"yes_no": True}),  # A不A asks yes or no: 要不要, 需不需要, 是不是
+    ("慢病卡需不需要每年重新办？", {"yes_no": True}),
+    ("家庭医生签约是不是免费的？", {"yes_no": True}),
     ("是否需要先办理转诊手续？", {"yes_no": True}),
     ("有没有住院费用上限？", {"yes_no": True}),
     ("能不能在县外医院直接结算？", {"yes_no": True}),
@@ -162,6 +164,15 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("创业贷款最多能贷多少？", {"kind": "money"}),
     ("今年农村低保标准增加多少？", {"kind": "figure"}),  # 增加/降低 say no kind either
     ("贫困人口住院报销比例提高了多少？", {"kind": "ratio"}),
+    # asking wordings of a date, an office, a ratio, money
+    ("贫困人口体检啥时候完成的？", {"kind": "date"}),
+    ("新农合是哪一年开始的？", {"kind": "date"}),
+    ("透析要去哪家医院做？", {"kind": "who"}),
+    ("规范管理率现在达到了多少？", {"kind": "ratio"}),  # 率 … 多少 with more words between
+    ("住院报销提高了几个百分点？", {"kind": "ratio"}),
+    ("村卫生室能报几成？", {"kind": "ratio"}),
+    ("城乡居民医保每人交多少参保费？", {"kind": "money"}),
+    ("医保局在哪里办公？", {"kind": None}),  # 哪里办公 is where, not which office handles it
 ]
 
 

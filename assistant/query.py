@@ -262,6 +262,8 @@ class QueryAnalyzer:
             bigrams=key_bigrams("，".join(asking)),  # background wording is not what is asked
             parts=asked_parts(asked),
             yes_no=bool(lex.yes_no.search(asked)),
-            wants_number=bool(lex.asks_number.search(asked)),
+            # a yes/no question asks whether (有没有起付线), unless it also asks how much (多少, 几)
+            wants_number=bool(lex.asks_number.search(asked))
+            and (not lex.yes_no.search(asked) or bool(re.search("多少|几", asked))),
             negated_group=neg.group(1) if neg else "",
         )

@@ -25,6 +25,13 @@ from ingestion import normalize_text
 from ingestion.models import Paragraph
 from ingestion.normalize import search_form
 
+_QUOTES = re.compile(r"[“”\"'‘’「」『』]")  # 非“四类人员” excludes the group as 非四类人员 does
+
+
+def unquoted(text: str) -> str:
+    return _QUOTES.sub("", text)
+
+
 _PLACEHOLDER = re.compile(r"20[xX_]{2}|[xX]{2,}[万元%人户个]|[xX]{2,}\.[xX]+")
 
 
@@ -141,6 +148,7 @@ class FeatureBuilder:
         states = bool(q.kind) and states_figure(s, q.kind)  # type: ignore[arg-type]
         has_number = bool(lex.has_number.search(c.sentence))
         wants_number = numeric or q.wants_number
+        neg = q.negated_group
         measure_s = any(m in s for m in q.measures) or any(
             st in s for st in q.slots.get("measure", frozenset())
         )
@@ -195,7 +203,7 @@ class FeatureBuilder:
             slot_match,
             slot_conflict,
             float(q.yes_no and bool(groups) and not any(g in s for g in groups)),
-            float(bool(q.negated_group) and q.negated_group in s and "非" + q.negated_group not in s),
+            float(bool(neg) and neg in s and "非" + neg not in unquoted(s)),
             math.log1p(len(s)),
             float(p.is_heading),
             float(any(x in s for x in q.targets)),

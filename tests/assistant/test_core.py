@@ -78,3 +78,20 @@ def test_a_county_named_only_through_its_townships_is_known(hashing_assistant: A
     assert scoped and "鄂托克旗" not in "".join(p.text for p in scoped)  # known through the gazetteer only
     assert len({(p.source_file, p.article_index) for p in scoped}) == 1
     assert hashing_assistant.analyse("火星县的驻村工作队由几个人组成？").unknown_places == ("火星县",)
+
+
+def test_a_quoted_excluded_group_is_still_excluded(hashing_assistant: Assistant) -> None:
+    """非“四类人员” in a sentence excludes the group as 非四类人员 in the question does: the sentence is
+    about the asked (excluded) people, not about the group itself."""
+    from assistant.reader import Candidate
+    from assistant.reader_model import FEATURES
+
+    a = hashing_assistant
+    q = a.analyse("非四类人员每人每年要交多少参保费？")
+    assert q.negated_group == "四类人员"
+    p = next(p for p in a.index.paragraphs if "非“四类人员”" in p.text)
+    sentence = next(s for s in re.split(r"(?<=[。；;])", p.text) if "非“四类人员”" in s)
+    row = a.reader.features.rows(q, [Candidate(sentence, p, 1)], [0.5])[0]
+    assert row[FEATURES.index("negated_group")] == 0.0
+    other = Candidate("四类人员个人缴费部分由财政给予全额资助。", p, 1)
+    assert a.reader.features.rows(q, [other], [0.5])[0][FEATURES.index("negated_group")] == 1.0

@@ -105,6 +105,9 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("贫困户看病要不要先交押金？", {"yes_no": True}),  # A不A asks yes or no: 要不要, 需不需要, 是不是
     ("慢病卡需不需要每年重新办？", {"yes_no": True}),
     ("家庭医生签约是不是免费的？", {"yes_no": True}),
+    # a yes/no question asks whether, not how much: a sentence without a number may decide it
+    ("低保对象看病有没有起付线？", {"yes_no": True, "wants_number": False}),
+    ("有没有起付线，有的话是多少？", {"yes_no": True, "wants_number": True}),
     ("是否需要先办理转诊手续？", {"yes_no": True}),
     ("有没有住院费用上限？", {"yes_no": True}),
     ("能不能在县外医院直接结算？", {"yes_no": True}),

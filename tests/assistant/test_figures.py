@@ -41,6 +41,12 @@ ROWS: list[tuple[str, str, bool]] = [
     ("新建水窖43座，已全部投入使用。", "count", True),
     ("共诊疗4000余人次。", "count", True),
     ("报销比例提高到90%。", "count", False),
+    ("共有七十余户申请。", "count", True),  # Chinese numerals take 余 too
+    # a procedure is a step to take; a count of cases handled is a statistic, not how to do it
+    ("符合条件的可向县医保经办机构提出备案申请。", "procedure", True),
+    ("由村委会审核后报乡镇审批，公示7天。", "procedure", True),
+    ("全年共办理异地就医备案登记6589人次。", "procedure", False),
+    ("慢性病卡办理1034人。", "procedure", False),
 ]
 
 

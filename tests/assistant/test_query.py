@@ -175,6 +175,9 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("住院报销提高了几个百分点？", {"kind": "ratio"}),
     ("村卫生室能报几成？", {"kind": "ratio"}),
     ("城乡居民医保每人交多少参保费？", {"kind": "money"}),
+    ("慢性病卡怎么办？", {"kind": "procedure"}),
+    ("申请临时救助要带什么材料？", {"kind": "procedure"}),
+    ("大病保险怎么报销？", {"kind": "procedure"}),
     ("医保局在哪里办公？", {"kind": None}),  # 哪里办公 is where, not which office handles it
 ]
 

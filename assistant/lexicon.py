@@ -21,6 +21,7 @@ _FILE = Path(__file__).resolve().parent / "data" / "lexicon.toml"
 @dataclass(frozen=True)
 class Lexicon:
     question_words: frozenset[str]
+    question_word_start: re.Pattern[str]  # 几所, 哪一年, 啥时候, 需不需要: asking words by how they start
     slots: dict[str, list[str]]  # slot -> terms, longest first (门诊统筹 before 门诊)
     asks: list[tuple[str, re.Pattern[str]]]  # (figure kind, pattern), first match wins
     states: dict[str, re.Pattern[str]]  # figure kind -> pattern of a sentence stating one
@@ -37,6 +38,10 @@ class Lexicon:
     place_suffixes: str
     not_place_heads: frozenset[str]
     narrative: re.Pattern[str]  # phrases with an asking word that narrate (前几天, 十几年): not asks
+
+    def is_question_word(self, word: str) -> bool:
+        """How people ask, not what they ask about: never a topic term, never missing evidence."""
+        return word in self.question_words or bool(self.question_word_start.match(word))
 
     def asking_text(self, text: str) -> str:
         """`text` without its narrative phrases: where asking words are looked for."""
@@ -65,6 +70,7 @@ def lexicon() -> Lexicon:
     compile_ = _with_counters(data)
     return Lexicon(
         question_words=frozenset(normalize_text(w) for w in data["question_words"].split()),
+        question_word_start=re.compile(data["question_word_start"]),
         slots={k: sorted(v.split(), key=len, reverse=True) for k, v in data["slots"].items()},
         asks=[(a["kind"], compile_(a["pattern"])) for a in data["asks"]],
         states={k: compile_(v) for k, v in data["states"].items()},

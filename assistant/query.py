@@ -73,8 +73,9 @@ class Query:
 
 def content_terms(norm: str) -> list[str]:
     """Terms that carry the question's topic: no asking words, no sub-words of longer terms."""
-    qw = lexicon().question_words
-    terms = [t for t in dict.fromkeys(tokenize(search_form(norm))) if len(t) > 1 and t not in qw]
+    lex = lexicon()
+    tokens = dict.fromkeys(tokenize(search_form(norm)))
+    terms = [t for t in tokens if len(t) > 1 and not lex.is_question_word(t)]
     return [t for t in terms if not any(t != u and t in u for u in terms)]
 
 
@@ -157,7 +158,7 @@ def _places(norm: str, in_corpus: Callable[[str], bool]) -> list[str]:
             and _CJK.match(w)
             and flag.startswith(("n", "j"))
             and w[0] not in lex.not_place_heads
-            and w not in lex.question_words
+            and not lex.is_question_word(w)
             and (in_corpus(w + nxt) or not in_corpus(w))  # 试点镇 is wording; 火星县 is a name
         ):
             found.append(w + nxt)
@@ -178,7 +179,7 @@ def _phrases(norm: str) -> list[str]:
             w2 in lex.benefit_heads
             and len(w1) >= 2
             and _CJK.match(w1)
-            and w1 not in lex.question_words
+            and not lex.is_question_word(w1)
             and w1 not in slot_terms
         ):
             out.append(w1 + w2)
@@ -210,7 +211,7 @@ def _is_target(word: str, flag: str) -> bool:
         and bool(_CJK.match(word))
         and flag.startswith(("n", "l", "j", "vn"))
         and not word.startswith("每")
-        and word not in lexicon().question_words
+        and not lexicon().is_question_word(word)
     )
 
 

@@ -175,7 +175,10 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("住院报销提高了几个百分点？", {"kind": "ratio"}),
     ("村卫生室能报几成？", {"kind": "ratio"}),
     ("城乡居民医保每人交多少参保费？", {"kind": "money"}),
-    ("慢性病卡怎么办？", {"kind": "procedure"}),
+    # a word that starts like an asking word is one (几所, 哪家, 怎么办): never a topic term, never missing
+    ("慢性病卡怎么办？", {"kind": "procedure", "missing_term": False}),
+    ("全县一共有几所乡镇卫生院？", {"kind": "count", "missing_term": False}),
+    ("医疗救助需不需要本人申请？", {"yes_no": True, "missing_term": False}),
     ("申请临时救助要带什么材料？", {"kind": "procedure"}),
     ("大病保险怎么报销？", {"kind": "procedure"}),
     ("医保局在哪里办公？", {"kind": None}),  # 哪里办公 is where, not which office handles it

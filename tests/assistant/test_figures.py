@@ -34,6 +34,9 @@ ROWS: list[tuple[str, str, bool]] = [
     ("全部免收个人缴费。", "figure", False),
     # the other kinds are unchanged
     ("个人自付比例不超过10%。", "ratio", True),
+    ("报销比例在原基础上提高5个百分点。", "ratio", False),  # a change, not the ratio
+    ("报销比例在原基础上提高5个百分点。", "figure", True),
+    ("村卫生室报销七成。", "ratio", True),
     ("每户补助2000元。", "money", True),
     ("全镇42户贫困户获得贷款。", "count", True),
     # counts in any counter word, also "余/多" before it

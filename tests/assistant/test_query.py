@@ -66,7 +66,7 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("个人支付要控制在多少以内？", {"kind": "figure"}),
     ("住院押金要交吗？", {"kind": None}),
     ("住院合规费用自付比例不超过多少？", {"kind": "ratio", "measures": ("自付比例",)}),
-    ("报销比例提高了多少个百分点？", {"kind": "ratio"}),
+    ("报销比例提高了多少个百分点？", {"kind": "figure"}),  # a change in points, not a level
     ("今年的工作重点有哪些？", {"kind": None}),
     ("健康扶贫有哪些政策？", {"kind": None}),
     # places and years
@@ -166,13 +166,15 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("个人账户每月划入多少？", {"kind": "figure"}),
     ("创业贷款最多能贷多少？", {"kind": "money"}),
     ("今年农村低保标准增加多少？", {"kind": "figure"}),  # 增加/降低 say no kind either
-    ("贫困人口住院报销比例提高了多少？", {"kind": "ratio"}),
+    ("贫困人口住院报销比例提高到多少？", {"kind": "ratio"}),  # 提高到 names the new level
     # asking wordings of a date, an office, a ratio, money
     ("贫困人口体检啥时候完成的？", {"kind": "date"}),
     ("新农合是哪一年开始的？", {"kind": "date"}),
     ("透析要去哪家医院做？", {"kind": "who"}),
     ("规范管理率现在达到了多少？", {"kind": "ratio"}),  # 率 … 多少 with more words between
-    ("住院报销提高了几个百分点？", {"kind": "ratio"}),
+    # a change (几个百分点, 比例增加了多少) is not the ratio's level: any figure answers it
+    ("住院报销提高了几个百分点？", {"kind": "figure"}),
+    ("贫困人口报销比例在原基础上增加了多少？", {"kind": "figure"}),
     ("村卫生室能报几成？", {"kind": "ratio"}),
     ("城乡居民医保每人交多少参保费？", {"kind": "money"}),
     # a word that starts like an asking word is one (几所, 哪家, 怎么办): never a topic term, never missing

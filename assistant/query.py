@@ -54,6 +54,7 @@ class Query:
     yes_no: bool = False
     wants_number: bool = False  # asks for a number of any kind (多少, 比例, 标准, 多久…)
     negated_group: str = ""  # 非贫困人口 -> 贫困人口
+    given: tuple[str, ...] = ()  # figures the question states itself (一个月, 每亩50元): not what it asks
 
     @property
     def total_weight(self) -> float:
@@ -186,6 +187,17 @@ def _phrases(norm: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def given_figures(norm: str) -> tuple[str, ...]:
+    """The figures a question states (每亩50元, 一个月, 2019年底): the answer is another figure."""
+    lex = lexicon()
+    found = [
+        m.group(0)
+        for kind in ("money", "ratio", "count", "duration", "date")
+        for m in lex.states[kind].finditer(norm)
+    ]
+    return tuple(sorted(set(found), key=len, reverse=True))
+
+
 def asked_targets(norm: str) -> tuple[str, ...]:
     """The content noun next to each asking word: the thing whose figure or name is wanted.
 
@@ -267,4 +279,5 @@ class QueryAnalyzer:
             wants_number=bool(lex.asks_number.search(asked))
             and (not lex.yes_no.search(asked) or bool(re.search("多少|几", asked))),
             negated_group=neg.group(1) if neg else "",
+            given=given_figures(asked),
         )

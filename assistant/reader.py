@@ -28,6 +28,13 @@ from ingestion.normalize import search_form
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")  # 非“四类人员” excludes the group as 非四类人员 does
 
 
+def without(text: str, parts: tuple[str, ...]) -> str:
+    """`text` with the question's own figures blanked: a sentence repeating them states no answer."""
+    for part in parts:
+        text = text.replace(part, "，")
+    return text
+
+
 def unquoted(text: str) -> str:
     return _QUOTES.sub("", text)
 
@@ -145,7 +152,7 @@ class FeatureBuilder:
         phrase_s = sum(ph in s for ph in phrases) / len(phrases) if phrases else 1.0
         missing_corpus = _coverage(w, total, lambda t: t in q.missing_terms)
         numeric = q.kind in NUMERIC_KINDS
-        states = bool(q.kind) and states_figure(s, q.kind)  # type: ignore[arg-type]
+        states = bool(q.kind) and states_figure(without(s, q.given), q.kind)  # type: ignore[arg-type]
         has_number = bool(lex.has_number.search(c.sentence))
         wants_number = numeric or q.wants_number
         neg = q.negated_group

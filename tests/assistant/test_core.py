@@ -95,3 +95,18 @@ def test_a_quoted_excluded_group_is_still_excluded(hashing_assistant: Assistant)
     assert row[FEATURES.index("negated_group")] == 0.0
     other = Candidate("四类人员个人缴费部分由财政给予全额资助。", p, 1)
     assert a.reader.features.rows(q, [other], [0.5])[0][FEATURES.index("negated_group")] == 1.0
+
+
+def test_a_figure_the_question_gives_is_not_the_answer(hashing_assistant: Assistant) -> None:
+    """ "一个月待几天": a sentence that repeats 一个月 but gives no number of days states no duration."""
+    from assistant.reader import Candidate
+    from assistant.reader_model import FEATURES
+
+    a = hashing_assistant
+    q = a.analyse("第一书记一个月要在村里待几天？")
+    assert q.kind == "duration" and q.given == ("一个月",)
+    p = a.index.paragraphs[0]
+    repeats = Candidate("很多第一书记一个月在村里待不了几天。", p, 1)
+    answers = Candidate("第一书记每月驻村不少于20天。", p, 1)
+    rows = a.reader.features.rows(q, [repeats, answers], [0.5, 0.5])
+    assert [r[FEATURES.index("states_kind")] for r in rows] == [0.0, 1.0]

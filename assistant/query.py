@@ -129,11 +129,24 @@ def key_bigrams(norm: str) -> frozenset[str]:
 
 
 def asked_parts(norm: str) -> int:
-    """How many figures the question asks for: 各/分别 over a list, or several 多少/几."""
+    """How many figures the question asks for: 各/分别 over a list, several 多少/几, or one figure of
+    each listed measure or disease (起付线和封顶线是多少, 高血压和糖尿病的管理率)."""
     lex = lexicon()
     m = lex.ask_each.search(norm)
     items = len(lex.list_separators.split(m.group(1))) if m else 1
-    return max(1, items, len(lex.ask_one.findall(norm)))
+    return max(1, items, len(lex.ask_one.findall(norm)), _listed_values(norm))
+
+
+def _listed_values(norm: str) -> int:
+    """The longest run of one slot's values joined by list separators (起付线和封顶线 -> 2)."""
+    lex = lexicon()
+    best = 1
+    for slot in ("measure", "disease"):
+        values = "|".join(re.escape(t) for t in lex.slots[slot])
+        run = re.search(rf"(?:{values})(?:(?:{lex.list_separators.pattern})(?:{values}))+", norm)
+        if run:
+            best = max(best, len(lex.list_separators.split(run.group(0))))
+    return best
 
 
 def asked_measures(norm: str) -> tuple[str, ...]:

@@ -115,6 +115,11 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("五保户算不算特困人员？", {"yes_no": True}),
     ("低保户看病免费吗？", {"yes_no": True}),
     ("住院报销比例是多少？", {"yes_no": False, "parts": 1}),
+    # a list of one slot's values asks a figure for each; 几月几号 asks one date
+    ("大病保险的起付线和封顶线是多少？", {"parts": 2}),
+    ("高血压和糖尿病患者的规范管理率是多少？", {"parts": 2}),
+    ("低保和五保对象住院报销比例是多少？", {"parts": 1}),  # one ratio for both groups
+    ("申报几月几号截止？", {"kind": "date", "parts": 1}),
     # asked parts
     ("签约多少人，签约率多少？", {"parts": 2}),
     ("建档多少人，体检多少人，体检率多少？", {"parts": 3}),

@@ -107,7 +107,7 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("家庭医生签约是不是免费的？", {"yes_no": True}),
     # a yes/no question asks whether, not how much: a sentence without a number may decide it
     ("低保对象看病有没有起付线？", {"yes_no": True, "wants_number": False}),
-    ("湖口县是不是在全市率先实现了三级医保服务全覆盖？", {"yes_no": True, "wants_number": False}),  # 率先 is no 率
+    ("湖口县是不是在全市率先实现三级全覆盖？", {"wants_number": False}),  # 率先 is no 率
     ("有没有起付线，有的话是多少？", {"yes_no": True, "wants_number": True}),
     ("是否需要先办理转诊手续？", {"yes_no": True}),
     ("有没有住院费用上限？", {"yes_no": True}),

@@ -200,6 +200,13 @@ def _phrases(norm: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _scope_years(asking: list[str], background: list[str]) -> set[str]:
+    """Years the question is about: those of its asking clauses and of background clauses that set a
+    scope ("2019年，…"), not those of the writer's own story ("我家2016年评上的贫困户，现在…")."""
+    own = lexicon().own_story
+    return {y for c in asking + [c for c in background if not own.search(c)] for y in years_in(c)}
+
+
 def given_figures(norm: str) -> tuple[str, ...]:
     """The figures a question states (每亩50元, 一个月, 2019年底): the answer is another figure."""
     lex = lexicon()
@@ -283,7 +290,7 @@ class QueryAnalyzer:
             targets=asked_targets(asked),
             places=tuple(places),
             unknown_places=tuple(unknown),
-            years=tuple(sorted(years_in(norm))),
+            years=tuple(sorted(_scope_years(asking, background))),
             slots=named_slot_terms(norm),
             bigrams=key_bigrams("，".join(asking)),  # background wording is not what is asked
             parts=asked_parts(asked),

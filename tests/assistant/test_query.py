@@ -121,6 +121,9 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("高血压和糖尿病患者的规范管理率是多少？", {"parts": 2}),
     ("低保和五保对象住院报销比例是多少？", {"parts": 1}),  # one ratio for both groups
     ("申报几月几号截止？", {"kind": "date", "parts": 1}),
+    # a year in the writer's own story is not the year asked about; a year set as scope is
+    ("我家2016年评上的贫困户，现在住院报销比例是多少？", {"years": ()}),
+    ("2019年，全县贫困人口住院报销比例是多少？", {"years": ("2019",)}),
     # asked parts
     ("签约多少人，签约率多少？", {"parts": 2}),
     ("建档多少人，体检多少人，体检率多少？", {"parts": 3}),

@@ -186,8 +186,9 @@ def letter_scope(address: str, body_sentences: list[str]) -> LetterScope:
     are not ("我们家不是低保户") are left out."""
     clauses = [normalize_text(c) for c in _self_clauses(address, body_sentences)]
     found = [p for c in clauses for p in [*extract_places(c), *_named_places(c)]]
-    generic = set(_markers()["not_place"])
-    places = [p for p in found if p not in generic and not any(p != o and p in o for o in found)]
+    places = [
+        p for p in found if p not in lexicon().place_kinds and not any(p != o and p in o for o in found)
+    ]
     groups: list[str] = []
     negated = re.compile(rf"(?:{_pattern('negation').pattern})\S{{0,3}}$")
     for clause in clauses:

@@ -37,6 +37,7 @@ class Lexicon:
     benefit_heads: frozenset[str]
     place_suffixes: str
     not_place_heads: frozenset[str]
+    place_kinds: frozenset[str]  # 城中村, 山区, 城市: kinds of places, not names of one
     own_story: re.Pattern[str]  # a clause about the writer (我家…): its years are their story, not a scope
     narrative: re.Pattern[str]  # phrases with an asking word that narrate (前几天, 十几年): not asks
 
@@ -87,6 +88,7 @@ def lexicon() -> Lexicon:
         benefit_heads=frozenset(data["benefit_heads"].split()),
         place_suffixes=data["place_suffixes"],
         not_place_heads=frozenset(data["not_place_heads"].split()),
+        place_kinds=frozenset(data["place_kinds"].split()),
         own_story=re.compile(data["own_story"]),
         narrative=re.compile(
             "|".join(re.escape(w) for w in sorted(set(data["narrative"].split()), key=len, reverse=True))

@@ -162,7 +162,9 @@ def _places(norm: str, in_corpus: Callable[[str], bool]) -> list[str]:
     lex = lexicon()
     found = list(extract_places(norm))
     words = pos_words(norm)
-    found += [w for w, flag in words if flag == "ns" and len(w) >= 2 and in_corpus(w)]
+    found += [
+        w for w, flag in words if flag == "ns" and len(w) >= 2 and in_corpus(w) and w not in lex.place_kinds
+    ]
     suffixes = lex.place_suffixes.split("|")
     found += [w for w, f in words if f in {"ns", "nr", "nz"} and len(w) >= 3 and w.endswith(tuple(suffixes))]
     for (w, flag), (nxt, _) in itertools.pairwise(words):

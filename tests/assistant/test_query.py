@@ -124,6 +124,9 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     # a year in the writer's own story is not the year asked about; a year set as scope is
     ("我家2016年评上的贫困户，现在住院报销比例是多少？", {"years": ()}),
     ("2019年，全县贫困人口住院报销比例是多少？", {"years": ("2019",)}),
+    # kinds of places (城市, 山区) are not places a question names
+    ("城市低保标准是多少？", {"places": set()}),
+    ("山区群众看病能报多少？", {"places": set()}),
     # asked parts
     ("签约多少人，签约率多少？", {"parts": 2}),
     ("建档多少人，体检多少人，体检率多少？", {"parts": 3}),

@@ -17,7 +17,7 @@ from assistant.models import Answer, ParagraphContext, Turn
 from assistant.quarantine import usable_hits
 from assistant.query import Query, QueryAnalyzer
 from assistant.reader import Candidate, Joined, reason_for
-from assistant.reader_model import ReaderModel
+from assistant.reader_model import JUDGE_FEATURES, REASONS, ReaderModel
 from assistant.reply import compose_letter_reply
 from assistant.streaming import grounded_sentences
 from assistant.warmup import warm_caches
@@ -38,6 +38,13 @@ def pieces(text: str) -> Iterator[str]:
     for piece in re.split(r"(?<=\n)|(?<=[。；])", text):
         if piece:
             yield piece
+
+
+def _outside_asked_place(reading: Reading) -> bool:
+    """The question names a place and the best sentence's article, headings and scope never do: a figure
+    of another place (or of none) does not answer "北京…是多少", however sure the judge is."""
+    row = reading.judge_row
+    return row is not None and bool(row[JUDGE_FEATURES.index("place_absent")] > 0)
 
 
 class Assistant:
@@ -166,6 +173,8 @@ class Assistant:
         hits = rerank_hits(hits, reading.evidence)
         if not reading.evidence or reading.confidence < self.threshold or q.unknown_places:
             return q, hits, reading, self._refusal(q, hits, reading)
+        if _outside_asked_place(reading):
+            return q, hits, reading, self._refusal(q, hits, reading, REASONS["place_absent"])
         return q, hits, reading, None
 
     def _finish(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from assistant.core import Assistant
@@ -110,3 +111,18 @@ def test_a_figure_the_question_gives_is_not_the_answer(hashing_assistant: Assist
     answers = Candidate("第一书记每月驻村不少于20天。", p, 1)
     rows = a.reader.features.rows(q, [repeats, answers], [0.5, 0.5])
     assert [r[FEATURES.index("states_kind")] for r in rows] == [0.0, 1.0]
+
+
+def test_a_place_the_best_article_is_not_about_is_refused(hashing_assistant: Assistant) -> None:
+    """ "北京…是多少": the corpus mentions 北京 in passing, but no article about it holds the figure; another
+    place's (or an unplaced) 94% is no answer, however sure the judge is of the sentence."""
+    from assistant.core import _outside_asked_place
+    from assistant.evidence import Reading
+    from assistant.reader_model import JUDGE_FEATURES
+
+    row = np.zeros(len(JUDGE_FEATURES))
+    assert not _outside_asked_place(Reading([], 0.9, row))
+    row[JUDGE_FEATURES.index("place_absent")] = 1.0
+    assert _outside_asked_place(Reading([], 0.9, row))
+    answer = hashing_assistant.ask("北京高血压患者规范管理率是多少？")
+    assert answer.refused and not answer.citations

@@ -38,6 +38,8 @@ ROWS: list[tuple[str, str, bool]] = [
     ("报销比例在原基础上提高5个百分点。", "figure", True),
     ("村卫生室报销七成。", "ratio", True),
     ("每户补助2000元。", "money", True),
+    ("一年交五百块钱。", "money", True),  # 块 is spoken 元
+    ("这块地归村集体。", "money", False),
     ("全镇42户贫困户获得贷款。", "count", True),
     # counts in any counter word, also "余/多" before it
     ("累计发放宣传手册70万份。", "count", True),

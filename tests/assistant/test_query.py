@@ -125,6 +125,7 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("我家2016年评上的贫困户，现在住院报销比例是多少？", {"years": ()}),
     ("2019年，全县贫困人口住院报销比例是多少？", {"years": ("2019",)}),
     # kinds of places (城市, 山区) are not places a question names
+    ("我养老保险一年交500块，政府补多少？", {"given": ("500块", "一年")}),  # the question's own figures
     ("城市低保标准是多少？", {"places": set()}),
     ("山区群众看病能报多少？", {"places": set()}),
     # asked parts

@@ -29,11 +29,13 @@ def _same_article(a: Paragraph, b: Paragraph) -> bool:
 
 
 def scope_label(e: Evidence) -> str:
-    """Where a figure comes from: its article title without digits, plus a place or year the sentence
-    itself states (a label never adds a number or a place the cited text does not give)."""
+    """Where a figure comes from: its article title without digits, plus a place the sentence states
+    (else the paragraph's scope place: two articles may share a title) and a year the sentence states
+    (a label never adds a number or a place the cited paragraph's scope does not give)."""
     title = _TITLE_NOISE.sub("", e.paragraph.article_title).strip() or "另一份材料"
     s = normalize_text(e.sentence)
-    extra = sorted(places_in(s))[:1] + [f"{y}年" for y in sorted(years_in(s))[:1]]
+    place = sorted(places_in(s))[:1] or list(e.paragraph.places[:1])
+    extra = place + [f"{y}年" for y in sorted(years_in(s))[:1]]
     return f"《{title}》" + (f"（{'，'.join(extra)}）" if extra else "")
 
 

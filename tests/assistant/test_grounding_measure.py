@@ -295,3 +295,16 @@ def test_eval_metric_stays_number_only() -> None:
     measure check is the product's, stricter, and does not change what the metric counts."""
     assert ungrounded_numbers("规范管理率是86%", [CHECKUP]) == []
     assert ungrounded_numbers("规范管理率是87%", [CHECKUP]) == ["87%"]
+
+
+def test_a_scope_label_names_the_paragraphs_place_when_the_sentence_does_not() -> None:
+    """Two articles of one report share a title; the label tells their places apart, and the label's
+    place passes grounding because it is the cited paragraph's scope."""
+    from assistant.evidence import Evidence
+    from assistant.extractive import scope_label
+
+    p = replace(_p(0, "贫困人口住院费用报销比例达到85%。"), article_title="工作计划 第6篇", places=("长沙市",))
+    label = scope_label(Evidence(p.text, p, 1, 0.9))
+    assert label == "《工作计划》（长沙市）"
+    answer = f"{label}：{p.text.rstrip('。')}[1]。"
+    assert ground(answer, [p]).text == answer

@@ -303,7 +303,9 @@ def test_a_scope_label_names_the_paragraphs_place_when_the_sentence_does_not() -
     from assistant.evidence import Evidence
     from assistant.extractive import scope_label
 
-    p = replace(_p(0, "贫困人口住院费用报销比例达到85%。"), article_title="工作计划 第6篇", places=("长沙市",))
+    p = replace(
+        _p(0, "贫困人口住院费用报销比例达到85%。"), article_title="工作计划 第6篇", places=("长沙市",)
+    )
     label = scope_label(Evidence(p.text, p, 1, 0.9))
     assert label == "《工作计划》（长沙市）"
     answer = f"{label}：{p.text.rstrip('。')}[1]。"

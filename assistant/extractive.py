@@ -43,6 +43,13 @@ def _states_kind(e: Evidence, q: Query) -> bool:
     return q.kind is None or q.kind not in NUMERIC_KINDS or states_figure(normalize_text(e.sentence), q.kind)
 
 
+def _names_measure(e: Evidence, q: Query) -> bool:
+    """The sentence names the asked measure (管理率), when the question asks one: 体检率86% is another
+    figure, not the same figure from another place."""
+    s = normalize_text(e.sentence)
+    return not q.measures or any(m in s for m in q.measures)
+
+
 def _one_per_listed_item(evidence: list[Evidence], q: Query) -> list[Evidence]:
     """ "省财政和区财政各补多少": the likeliest sentence per listed slot value, each stating the figure."""
     if "各" not in q.norm and "分别" not in q.norm:
@@ -89,7 +96,12 @@ def select(evidence: list[Evidence], q: Query) -> tuple[list[Evidence], bool]:
     for e in evidence[1:4]:  # an almost equally likely figure of the same kind from another article
         if e.score < SCOPED_RATIO * best.score:
             break
-        if fresh(e) and not _same_article(e.paragraph, best.paragraph) and _states_kind(e, q):
+        if (
+            fresh(e)
+            and not _same_article(e.paragraph, best.paragraph)
+            and _states_kind(e, q)
+            and _names_measure(e, q)
+        ):
             chosen.append(e)
             seen.add(normalize_text(e.sentence))
     return chosen, len(chosen) > 1

@@ -126,3 +126,25 @@ def test_a_place_the_best_article_is_not_about_is_refused(hashing_assistant: Ass
     assert _outside_asked_place(Reading([], 0.9, row))
     answer = hashing_assistant.ask("北京高血压患者规范管理率是多少？")
     assert answer.refused and not answer.citations
+
+
+def test_figures_from_other_articles_are_listed_only_for_the_asked_measure(
+    hashing_assistant: Assistant,
+) -> None:
+    """ "管理率是多少": an equally likely 管理率 from another article is listed with its source; a 体检率 is
+    another measure, not the same figure from another place, and is left out."""
+    from dataclasses import replace
+
+    from assistant.evidence import Evidence
+    from assistant.extractive import compose_extractive
+
+    q = hashing_assistant.analyse("高血压患者规范管理率是多少？")
+    assert q.places == () and q.years == ()
+    ps = hashing_assistant.index.paragraphs
+    a, b, c = (replace(ps[i], article_index=i) for i in (0, 1, 2))
+    best = Evidence("高血压患者规范管理率94%。", a, 1, 0.90)
+    same_measure = Evidence("高血压患者规范管理率82%。", b, 2, 0.89)
+    other_measure = Evidence("高血压患者体检率86%。", c, 3, 0.89)
+    text, sources = compose_extractive([best, other_measure, same_measure], q)
+    assert "94%" in text and "82%" in text and "86%" not in text
+    assert sources == [a, b]

@@ -160,8 +160,8 @@ def test_cross_validated_figures_hold(use_assistant, corpus_dir: Path) -> None:
     def mean(metric: str) -> float:
         return sum(r[metric] for r in cv["repeats"]) / len(cv["repeats"])
 
-    assert mean("answer_accuracy") >= 0.68  # recorded 0.695 (2026-11-30, session 6; 0.723 in session 5)
-    assert mean("refusal_accuracy") >= 0.82  # 0.891
-    assert mean("citation_precision") >= 0.89  # 0.920
+    assert mean("answer_accuracy") >= 0.70  # recorded 0.723 (2026-11-30, session 7; 0.695 in session 6)
+    assert mean("refusal_accuracy") >= 0.82  # 0.885
+    assert mean("citation_precision") >= 0.90  # 0.929
     assert mean("ungrounded_numbers") == 0
     assert mean("retrieval_hit_at_5") >= 0.90 and mean("retrieval_hit_at_1") >= 0.78  # 0.938, 0.814

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,6 +35,7 @@ class Lexicon:
     negated_group: re.Pattern[str]
     has_number: re.Pattern[str]
     asks_number: re.Pattern[str]
+    how_much: re.Pattern[str]  # 多少, 几: a yes/no question with one also asks a number
     benefit_heads: frozenset[str]
     place_suffixes: str
     not_place_heads: frozenset[str]
@@ -60,7 +62,7 @@ def table(name: str) -> str:
     return str(_data()[name])
 
 
-def _with_counters(data: dict[str, Any]) -> Any:
+def _with_counters(data: dict[str, Any]) -> Callable[[str], re.Pattern[str]]:
     """`re.compile` with `<counter>` standing for any counter word of the lexicon's `counters`."""
     counter = "(?:" + "|".join(data["counters"].split()) + ")"
     return lambda pattern: re.compile(pattern.replace("<counter>", counter))
@@ -85,6 +87,7 @@ def lexicon() -> Lexicon:
         negated_group=re.compile(data["negated_group"]),
         has_number=compile_(data["has_number"]),
         asks_number=re.compile(data["asks_number"]),
+        how_much=re.compile(data["how_much"]),
         benefit_heads=frozenset(data["benefit_heads"].split()),
         place_suffixes=data["place_suffixes"],
         not_place_heads=frozenset(data["not_place_heads"].split()),

@@ -299,7 +299,7 @@ class QueryAnalyzer:
             yes_no=bool(lex.yes_no.search(asked)),
             # a yes/no question asks whether (有没有起付线), unless it also asks how much (多少, 几)
             wants_number=bool(lex.asks_number.search(asked))
-            and (not lex.yes_no.search(asked) or bool(re.search("多少|几", asked))),
+            and (not lex.yes_no.search(asked) or bool(lex.how_much.search(asked))),
             negated_group=neg.group(1) if neg else "",
             given=given_figures(asked),
         )

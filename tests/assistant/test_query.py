@@ -105,6 +105,8 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("贫困户看病要不要先交押金？", {"yes_no": True}),  # A不A asks yes or no: 要不要, 需不需要, 是不是
     ("慢病卡需不需要每年重新办？", {"yes_no": True}),
     ("家庭医生签约是不是免费的？", {"yes_no": True}),
+    ("乡镇卫生院住院设不设起付线？", {"yes_no": True, "missing_term": False}),  # A-not-A with any verb
+    ("第几个月开始发？", {"missing_term": False}),
     # a yes/no question asks whether, not how much: a sentence without a number may decide it
     ("低保对象看病有没有起付线？", {"yes_no": True, "wants_number": False}),
     ("湖口县是不是在全市率先实现三级全覆盖？", {"wants_number": False}),  # 率先 is no 率

@@ -17,7 +17,7 @@ from assistant.models import Answer, ParagraphContext, Turn
 from assistant.quarantine import usable_hits
 from assistant.query import Query, QueryAnalyzer
 from assistant.reader import Candidate, Joined, reason_for
-from assistant.reader_model import JUDGE_FEATURES, REASONS, ReaderModel
+from assistant.reader_model import JUDGE_FEATURES, KIND_NOT_STATED, REASONS, ReaderModel
 from assistant.reply import compose_letter_reply
 from assistant.streaming import grounded_sentences
 from assistant.warmup import warm_caches
@@ -45,6 +45,13 @@ def _outside_asked_place(reading: Reading) -> bool:
     of another place (or of none) does not answer "北京…是多少", however sure the judge is."""
     row = reading.judge_row
     return row is not None and bool(row[JUDGE_FEATURES.index("place_absent")] > 0)
+
+
+def _states_asked_kind(reading: Reading) -> bool:
+    """The best sentence states what the question asks for: a step for 怎么办, an office for 找谁
+    ("建立健康档案", a topical sentence, does not say how to get a 慢性病卡)."""
+    row = reading.judge_row
+    return row is None or bool(row[JUDGE_FEATURES.index("states_kind")] > 0)
 
 
 class Assistant:
@@ -173,6 +180,8 @@ class Assistant:
         hits = rerank_hits(hits, reading.evidence)
         if not reading.evidence or reading.confidence < self.threshold or q.unknown_places:
             return q, hits, reading, self._refusal(q, hits, reading)
+        if q.kind in KIND_NOT_STATED and not _states_asked_kind(reading):
+            return q, hits, reading, self._refusal(q, hits, reading, KIND_NOT_STATED[q.kind])
         if _outside_asked_place(reading):
             return q, hits, reading, self._refusal(q, hits, reading, REASONS["place_absent"])
         return q, hits, reading, None

@@ -142,6 +142,12 @@ _WORDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 REASONS: dict[str, str] = {feature: wording for wording, features in _WORDINGS for feature in features}
 DEFAULT_REASON = "找到的内容与问题不够吻合"
+# A how-to or which-office question whose best sentence states no step or office (the judge has no
+# check of its own for these kinds, as it has for a missing figure): refused, with these words.
+KIND_NOT_STATED: dict[str, str] = {
+    "procedure": "找到的句子没有说明办理的步骤或程序",
+    "who": "找到的句子没有说明由哪个部门或单位负责",
+}
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

@@ -148,3 +148,18 @@ def test_figures_from_other_articles_are_listed_only_for_the_asked_measure(
     text, sources = compose_extractive([best, other_measure, same_measure], q)
     assert "94%" in text and "82%" in text and "86%" not in text
     assert sources == [a, b]
+
+
+def test_a_how_to_question_is_answered_only_by_a_step(hashing_assistant: Assistant) -> None:
+    """ "慢性病卡怎么办？": a sentence about chronic-disease follow-up states no step; the reason says so."""
+    from assistant.core import _states_asked_kind
+    from assistant.evidence import Reading
+    from assistant.reader_model import JUDGE_FEATURES, KIND_NOT_STATED
+
+    row = np.zeros(len(JUDGE_FEATURES))
+    assert not _states_asked_kind(Reading([], 0.9, row))
+    row[JUDGE_FEATURES.index("states_kind")] = 1.0
+    assert _states_asked_kind(Reading([], 0.9, row))
+    answer = hashing_assistant.ask("慢性病卡怎么办？")
+    assert answer.refused and not answer.citations
+    assert set(KIND_NOT_STATED) == {"procedure", "who"}

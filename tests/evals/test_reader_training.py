@@ -162,6 +162,6 @@ def test_cross_validated_figures_hold(use_assistant, corpus_dir: Path) -> None:
 
     assert mean("answer_accuracy") >= 0.70  # recorded 0.723 (2026-11-30, session 7; 0.695 in session 6)
     assert mean("refusal_accuracy") >= 0.82  # 0.885
-    assert mean("citation_precision") >= 0.90  # 0.929
+    assert mean("citation_precision") >= 0.90  # 0.936
     assert mean("ungrounded_numbers") == 0
     assert mean("retrieval_hit_at_5") >= 0.90 and mean("retrieval_hit_at_1") >= 0.78  # 0.938, 0.814

@@ -17,7 +17,7 @@ from assistant.models import Answer, ParagraphContext, Turn
 from assistant.quarantine import usable_hits
 from assistant.query import Query, QueryAnalyzer
 from assistant.reader import Candidate, Joined, reason_for
-from assistant.reader_model import JUDGE_FEATURES, KIND_NOT_STATED, REASONS, ReaderModel
+from assistant.reader_model import KIND_NOT_STATED, REASONS, ReaderModel
 from assistant.reply import compose_letter_reply
 from assistant.streaming import grounded_sentences
 from assistant.warmup import warm_caches
@@ -38,20 +38,6 @@ def pieces(text: str) -> Iterator[str]:
     for piece in re.split(r"(?<=\n)|(?<=[。；])", text):
         if piece:
             yield piece
-
-
-def _outside_asked_place(reading: Reading) -> bool:
-    """The question names a place and the best sentence's article, headings and scope never do: a figure
-    of another place (or of none) does not answer "北京…是多少", however sure the judge is."""
-    row = reading.judge_row
-    return row is not None and bool(row[JUDGE_FEATURES.index("place_absent")] > 0)
-
-
-def _states_asked_kind(reading: Reading) -> bool:
-    """The best sentence states what the question asks for: a step for 怎么办, an office for 找谁
-    ("建立健康档案", a topical sentence, does not say how to get a 慢性病卡)."""
-    row = reading.judge_row
-    return row is None or bool(row[JUDGE_FEATURES.index("states_kind")] > 0)
 
 
 class Assistant:
@@ -180,9 +166,13 @@ class Assistant:
         hits = rerank_hits(hits, reading.evidence)
         if not reading.evidence or reading.confidence < self.threshold or q.unknown_places:
             return q, hits, reading, self._refusal(q, hits, reading)
-        if q.kind in KIND_NOT_STATED and not _states_asked_kind(reading):
+        # A how-to or which-office question is answered only by a sentence stating a step or an office
+        # ("建立健康档案" does not say how to get a 慢性病卡); the judge checks this for figures only.
+        if q.kind in KIND_NOT_STATED and reading.feature("states_kind") == 0.0:
             return q, hits, reading, self._refusal(q, hits, reading, KIND_NOT_STATED[q.kind])
-        if _outside_asked_place(reading):
+        # A place named in the question that the best sentence's article, headings and scope never name:
+        # another place's (or an unplaced) figure does not answer "北京…是多少", however sure the judge is.
+        if reading.feature("place_absent"):
             return q, hits, reading, self._refusal(q, hits, reading, REASONS["place_absent"])
         return q, hits, reading, None
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from assistant.query import Query
 from assistant.reader import Candidate, FeatureBuilder, Joined
-from assistant.reader_model import ReaderModel, judge_row, sigmoid
+from assistant.reader_model import JUDGE_FEATURES, ReaderModel, judge_row, sigmoid
 from index.base import SearchHit
 from ingestion.models import Paragraph
 from ingestion.sentences import MIN_SENTENCE_CHARS, split_sentences
@@ -33,6 +33,10 @@ class Reading:
     evidence: list[Evidence]
     confidence: float  # the judge's probability that the best sentence answers the question
     judge_row: np.ndarray | None  # what the judge saw (for the refusal's reason)
+
+    def feature(self, name: str) -> float | None:
+        """One input the judge saw for the best sentence (`JUDGE_FEATURES`), None when nothing was read."""
+        return None if self.judge_row is None else float(self.judge_row[JUDGE_FEATURES.index(name)])
 
 
 def candidates(paragraphs: dict[str, Paragraph], hits: list[SearchHit], top: int) -> list[Candidate]:

@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 from assistant.corpus_text import CorpusText
 from assistant.figures import FigureKind, wanted_figure, years_in
@@ -139,14 +139,20 @@ def asked_parts(norm: str) -> int:
 
 def _listed_values(norm: str) -> int:
     """The longest run of one slot's values joined by list separators (起付线和封顶线 -> 2)."""
+    separators = lexicon().list_separators
+    runs = [m.group(0) for pattern in _slot_runs() if (m := pattern.search(norm))]
+    return max([1, *(len(separators.split(r)) for r in runs)])
+
+
+@cache
+def _slot_runs() -> tuple[re.Pattern[str], ...]:
+    """Per listable slot (measures, diseases), the pattern of two or more of its values in a list."""
     lex = lexicon()
-    best = 1
+    out = []
     for slot in ("measure", "disease"):
         values = "|".join(re.escape(t) for t in lex.slots[slot])
-        run = re.search(rf"(?:{values})(?:(?:{lex.list_separators.pattern})(?:{values}))+", norm)
-        if run:
-            best = max(best, len(lex.list_separators.split(run.group(0))))
-    return best
+        out.append(re.compile(rf"(?:{values})(?:(?:{lex.list_separators.pattern})(?:{values}))+"))
+    return tuple(out)
 
 
 def asked_measures(norm: str) -> tuple[str, ...]:

@@ -113,17 +113,21 @@ def test_a_figure_the_question_gives_is_not_the_answer(hashing_assistant: Assist
     assert [r[FEATURES.index("states_kind")] for r in rows] == [0.0, 1.0]
 
 
-def test_a_place_the_best_article_is_not_about_is_refused(hashing_assistant: Assistant) -> None:
-    """ "北京…是多少": the corpus mentions 北京 in passing, but no article about it holds the figure; another
-    place's (or an unplaced) 94% is no answer, however sure the judge is of the sentence."""
-    from assistant.core import _outside_asked_place
+def test_a_reading_gives_the_judges_inputs_by_name() -> None:
+    """The refusal rules after the judge (asked place, asked step) read its inputs by feature name."""
     from assistant.evidence import Reading
     from assistant.reader_model import JUDGE_FEATURES
 
     row = np.zeros(len(JUDGE_FEATURES))
-    assert not _outside_asked_place(Reading([], 0.9, row))
     row[JUDGE_FEATURES.index("place_absent")] = 1.0
-    assert _outside_asked_place(Reading([], 0.9, row))
+    reading = Reading([], 0.9, row)
+    assert reading.feature("place_absent") == 1.0 and reading.feature("states_kind") == 0.0
+    assert Reading([], 0.0, None).feature("states_kind") is None
+
+
+def test_a_place_the_best_article_is_not_about_is_refused(hashing_assistant: Assistant) -> None:
+    """ "北京…是多少": the corpus mentions 北京 in passing, but no article about it holds the figure; another
+    place's (or an unplaced) 94% is no answer, however sure the judge is of the sentence."""
     answer = hashing_assistant.ask("北京高血压患者规范管理率是多少？")
     assert answer.refused and not answer.citations
 
@@ -152,14 +156,8 @@ def test_figures_from_other_articles_are_listed_only_for_the_asked_measure(
 
 def test_a_how_to_question_is_answered_only_by_a_step(hashing_assistant: Assistant) -> None:
     """ "慢性病卡怎么办？": a sentence about chronic-disease follow-up states no step; the reason says so."""
-    from assistant.core import _states_asked_kind
-    from assistant.evidence import Reading
-    from assistant.reader_model import JUDGE_FEATURES, KIND_NOT_STATED
+    from assistant.reader_model import KIND_NOT_STATED
 
-    row = np.zeros(len(JUDGE_FEATURES))
-    assert not _states_asked_kind(Reading([], 0.9, row))
-    row[JUDGE_FEATURES.index("states_kind")] = 1.0
-    assert _states_asked_kind(Reading([], 0.9, row))
     answer = hashing_assistant.ask("慢性病卡怎么办？")
     assert answer.refused and not answer.citations
     assert set(KIND_NOT_STATED) == {"procedure", "who"}

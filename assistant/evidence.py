@@ -48,11 +48,12 @@ def candidates(paragraphs: dict[str, Paragraph], hits: list[SearchHit], top: int
             para = paragraphs.get(pid)
             if para is None:
                 continue
-            for sent in split_sentences(para.text):
+            sentences = split_sentences(para.text)
+            for sent in sentences:
                 if len(sent) < MIN_SENTENCE_CHARS or sent not in hit.chunk.text or (pid, sent) in seen:
                     continue
                 seen.add((pid, sent))
-                out.append(Candidate(sent, para, rank))
+                out.append(Candidate(sent, para, rank, sentences[0] if sent != sentences[0] else ""))
     return out
 
 

@@ -49,6 +49,7 @@ class Candidate:
     sentence: str  # display text as written
     paragraph: Paragraph
     rank: int  # 1-based rank of the chunk it came from
+    lead: str = ""  # its paragraph's opening sentence, when it is not that sentence itself
 
 
 def _coverage(weights: dict[str, float], total: float, present: Callable[[str], bool]) -> float:
@@ -144,20 +145,23 @@ class FeatureBuilder:
     def _row(self, q: Query, c: Candidate, dense: float, ctx: _Context) -> list[float]:
         lex = lexicon()
         s, s_search, s_tokens = sentence_forms(c.sentence)
+        # A list item or a later sentence leans on its paragraph's opening ("这四类人群包括:…"; "三是…"):
+        # what the question names counts as said when the opening says it. Figures stay the sentence's own.
+        ls, ls_search, ls_tokens = sentence_forms(c.lead + c.sentence) if c.lead else (s, s_search, s_tokens)
         p = c.paragraph
         total = q.total_weight
         w = q.terms
-        cov_s = _coverage(w, total, lambda t: t in s_tokens or t in s_search)
+        cov_s = _coverage(w, total, lambda t: t in ls_tokens or t in ls_search)
         phrases = q.phrases
-        phrase_s = sum(ph in s for ph in phrases) / len(phrases) if phrases else 1.0
+        phrase_s = sum(ph in ls for ph in phrases) / len(phrases) if phrases else 1.0
         missing_corpus = _coverage(w, total, lambda t: t in q.missing_terms)
         numeric = q.kind in NUMERIC_KINDS
         states = bool(q.kind) and states_figure(without(s, q.given), q.kind)  # type: ignore[arg-type]
         has_number = bool(lex.has_number.search(c.sentence))
         wants_number = numeric or q.wants_number
         neg = q.negated_group
-        measure_s = any(m in s for m in q.measures) or any(
-            st in s for st in q.slots.get("measure", frozenset())
+        measure_s = any(m in ls for m in q.measures) or any(
+            st in ls for st in q.slots.get("measure", frozenset())
         )
         conflict = False
         for m in q.measures:
@@ -165,12 +169,12 @@ class FeatureBuilder:
             if m not in s and head in s and any(o != m for o in _measures_in(s, head)):
                 conflict = True
         near = self._figure_near(s, q)
-        sent_places = [pl for pl in q.places if pl in s or _stem(pl) in s]
+        sent_places = [pl for pl in q.places if pl in ls or _stem(pl) in ls]
         s_years = years_in(s)
         qy = set(q.years)
         slot_terms = {k: v for k, v in q.slots.items() if k != "measure"}
         slot_match = (
-            sum(any(t in s for t in v) for v in slot_terms.values()) / len(slot_terms) if slot_terms else 0.0
+            sum(any(t in ls for t in v) for v in slot_terms.values()) / len(slot_terms) if slot_terms else 0.0
         )
         slot_conflict = 0.0
         siblings = q.slot_siblings
@@ -204,7 +208,7 @@ class FeatureBuilder:
             float(bool(q.places) and not ctx.ctx_places),
             float(bool(q.unknown_places)),
             float(ctx.other_place or (bool(q.places) and not sent_places and bool(_any_place(s, p)))),
-            float(bool(qy & s_years)),
+            float(bool(qy & years_in(ls))),
             float(bool(qy) and bool(s_years) and not (qy & s_years)),
             ctx.year_absent,
             slot_match,
@@ -213,10 +217,10 @@ class FeatureBuilder:
             float(bool(neg) and neg in s and "非" + neg not in unquoted(s)),
             math.log1p(len(s)),
             float(p.is_heading),
-            float(any(x in s for x in q.targets)),
+            float(any(x in ls for x in q.targets)),
             float(any(_near_number(s, x) for x in q.targets)),
             ctx.target_a,
-            _share(q.bigrams, s),
+            _share(q.bigrams, ls),
             ctx.bigrams_p,
             float(bool(_PLACEHOLDER.search(c.sentence))),
             sum(not any(x in s for x in lex.slots[k]) for k in slot_terms) / len(slot_terms)

@@ -161,3 +161,30 @@ def test_a_how_to_question_is_answered_only_by_a_step(hashing_assistant: Assista
     answer = hashing_assistant.ask("慢性病卡怎么办？")
     assert answer.refused and not answer.citations
     assert set(KIND_NOT_STATED) == {"procedure", "who"}
+
+
+def test_a_sentence_reads_its_paragraph_opening_for_what_the_question_names(
+    hashing_assistant: Assistant,
+) -> None:
+    """ "已體檢25人,體檢率78%" names no patients: its paragraph's opening does ("(3)重型精神病管理。"). What
+    the question names counts as said there; the figure must still be the sentence's own."""
+    from assistant.evidence import candidates
+    from assistant.reader import Candidate
+    from assistant.reader_model import FEATURES
+
+    a = hashing_assistant
+    q = a.analyse("重型精神病患者的体检率是多少？")
+    p = next(p for p in a.index.paragraphs if "體檢率78%" in p.text)
+    opening = re.split(r"(?<=[。；;])", p.text)[0]
+    hit = next(h for h in a.search(q.text, 50) if p.id in h.chunk.paragraph_ids)
+    item = next(c for c in candidates(a._paragraphs, [hit], 1) if c.sentence.startswith("已體檢25人"))
+    assert item.lead == opening and "重型精神病" in opening
+    alone = Candidate(item.sentence, p, 1)
+    with_lead, without = a.reader.features.rows(q, [item, alone], [0.5, 0.5])
+    for name in ("cov_sentence", "bigram_sentence"):
+        assert with_lead[FEATURES.index(name)] > without[FEATURES.index(name)]
+    figures = ("states_kind", "has_number", "figure_near_measure")
+    assert [with_lead[FEATURES.index(f)] for f in figures] == [without[FEATURES.index(f)] for f in figures]
+    # the opening sentence itself has no lead: its features are its own
+    first = next(c for c in candidates(a._paragraphs, [hit], 1) if c.sentence == opening)
+    assert first.lead == ""

@@ -41,6 +41,7 @@ class Lexicon:
     not_place_heads: frozenset[str]
     place_kinds: frozenset[str]  # 城中村, 山区, 城市: kinds of places, not names of one
     own_story: re.Pattern[str]  # a clause about the writer (我家…): its years are their story, not a scope
+    function_chars: frozenset[str]  # 能 要 有…: a glued token holding one is a fragment, not a word
     narrative: re.Pattern[str]  # phrases with an asking word that narrate (前几天, 十几年): not asks
 
     def is_question_word(self, word: str) -> bool:
@@ -93,6 +94,7 @@ def lexicon() -> Lexicon:
         not_place_heads=frozenset(data["not_place_heads"].split()),
         place_kinds=frozenset(data["place_kinds"].split()),
         own_story=re.compile(data["own_story"]),
+        function_chars=frozenset(data["function_chars"].split()),
         narrative=re.compile(
             "|".join(re.escape(w) for w in sorted(set(data["narrative"].split()), key=len, reverse=True))
         ),

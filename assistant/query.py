@@ -20,7 +20,7 @@ from index.bm25 import tokenize
 from ingestion import normalize_text
 from ingestion.normalize import search_form
 from ingestion.scope import extract_places
-from ingestion.segment import pos_words
+from ingestion.segment import is_dictionary_word, pos_words
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 MAX_TERM_WEIGHT = 8.0
@@ -266,11 +266,23 @@ class QueryAnalyzer:
     def in_corpus(self, text: str) -> bool:
         return text in self.corpus_text
 
+    def _fragment(self, term: str) -> bool:
+        """A piece of wording the segmenter glued (率有 of 体检率有多少, 钱能, 能补): no word of jieba's
+        dictionary, never in the corpus, holding a function character. As a key term it would weigh
+        most and count as evidence the documents lack; 新冠 or 讨薪 stay words."""
+        return (
+            bool(_CJK.match(term))
+            and not self.doc_freq(term)
+            and not self.in_corpus(term)
+            and not is_dictionary_word(term)
+            and any(ch in lexicon().function_chars for ch in term)
+        )
+
     def analyse(self, question: str) -> Query:
         norm = normalize_text(question)
         lex = lexicon()
         asked = lex.asking_text(norm)  # "前几天住院了，能报多少？" asks no duration
-        terms = content_terms(norm)
+        terms = [t for t in content_terms(norm) if not self._fragment(t)]
         asking, background = asking_clauses(norm)
         context = _background_terms(asking, background)
         weights = {

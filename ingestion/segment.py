@@ -91,3 +91,9 @@ def _search_words(text: str) -> tuple[str, ...]:
 # Segmentation is a pure function of the text (no user dictionary is ever added).
 pos_words = SegmentMemo(_pos_words, lambda: posseg().re_han_internal)  # (word, POS flag) pairs
 search_words = SegmentMemo(_search_words, lambda: jieba_module().re_han_default)  # search-mode words
+
+
+def is_dictionary_word(word: str) -> bool:
+    """Whether jieba's dictionary lists the word: a token it did not list was glued by its HMM from
+    characters it could not place (率有, 钱能, 天前), which is no word of the question."""
+    return bool(jieba_module().dt.FREQ.get(word))

@@ -258,3 +258,21 @@ def test_terms_are_weighted_and_exclude_asking_words() -> None:
     q = analyzer().analyse("请问贫困人口住院报销比例是多少？")
     assert "多少" not in q.terms and "请问" not in q.terms
     assert q.terms and all(w > 0 for w in q.terms.values())
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("糖尿病病人的体检率有多少？", "率有"),
+        ("我是低保户，看病自己掏的那部分钱能报多少？", "钱能"),
+        ("返乡创业的企业，房租能补多少？", "能补"),
+        ("大病保险有起付线吗？", "有起"),
+    ],
+)
+def test_a_fragment_the_segmenter_glued_is_no_key_term(question: str, fragment: str) -> None:
+    """率有 (体检率|有多少) is no word: it neither weighs in coverage nor counts as evidence the corpus lacks.
+    A word the dictionary does not know but that holds no function character (新冠) stays missing."""
+    q = analyzer().analyse(question)
+    assert fragment not in q.terms and fragment not in q.missing_terms
+    assert q.terms  # the topic words are still there
+    assert "新冠" in analyzer().analyse("新冠疫苗接种率是多少？").missing_terms

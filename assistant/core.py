@@ -174,6 +174,10 @@ class Assistant:
         # another place's (or an unplaced) figure does not answer "北京…是多少", however sure the judge is.
         if reading.feature("place_absent"):
             return q, hits, reading, self._refusal(q, hits, reading, REASONS["place_absent"])
+        # A sentence naming only another value of a slot the question names (农村 for 城市, 住院 for 门诊,
+        # 乡镇 for 省级) states that value's figure, not the asked one's.
+        if reading.feature("slot_conflict"):
+            return q, hits, reading, self._refusal(q, hits, reading, REASONS["slot_conflict"])
         return q, hits, reading, None
 
     def _finish(

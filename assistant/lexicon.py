@@ -24,6 +24,7 @@ class Lexicon:
     question_words: frozenset[str]
     question_word_start: re.Pattern[str]  # 几所, 哪一年, 啥时候, 需不需要: asking words by how they start
     slots: dict[str, list[str]]  # slot -> terms, longest first (门诊统筹 before 门诊)
+    slot_covers: dict[str, frozenset[str]]  # 城乡 -> {城市, 城镇, 农村}: values a value spans
     asks: list[tuple[str, re.Pattern[str]]]  # (figure kind, pattern), first match wins
     states: dict[str, re.Pattern[str]]  # figure kind -> pattern of a sentence stating one
     yes_no: re.Pattern[str]
@@ -77,6 +78,7 @@ def lexicon() -> Lexicon:
         question_words=frozenset(normalize_text(w) for w in data["question_words"].split()),
         question_word_start=re.compile(data["question_word_start"]),
         slots={k: sorted(v.split(), key=len, reverse=True) for k, v in data["slots"].items()},
+        slot_covers={k: frozenset(v.split()) for k, v in data["slot_covers"].items()},
         asks=[(a["kind"], compile_(a["pattern"])) for a in data["asks"]],
         states={k: compile_(v) for k, v in data["states"].items()},
         yes_no=re.compile(data["yes_no"]),

@@ -66,10 +66,23 @@ class Query:
         what a sentence that names only another value of the slot names instead."""
         lex = lexicon()
         return {
-            slot: tuple(t for t in lex.slots[slot] if not any(t in x or x in t for x in wanted))
+            slot: tuple(
+                t
+                for t in lex.slots[slot]
+                if not any(
+                    t in x or x in t or _family(t) == _family(x) or t in lex.slot_covers.get(x, ())
+                    for x in wanted
+                )
+            )
             for slot, wanted in self.slots.items()
             if slot != "measure"
         }
+
+
+@cache
+def _family(term: str) -> str:
+    """A slot value's synonym family (贫困户 ~ 贫困人口, 低保户 ~ 低保): its folded search form."""
+    return search_form(term)
 
 
 def content_terms(norm: str) -> list[str]:

@@ -179,7 +179,10 @@ class FeatureBuilder:
         slot_conflict = 0.0
         siblings = q.slot_siblings
         for slot, wanted in slot_terms.items():
-            if not any(t in s for t in wanted) and any(t in s for t in siblings[slot]):
+            # a synonym of the asked value (低保对象 for 低保户) is the asked value: compared in search form
+            if not any(t in ls or search_form(t) in ls_search for t in wanted) and any(
+                t in s for t in siblings[slot]
+            ):
                 slot_conflict += 1.0
         groups = q.slots.get("group", frozenset())
         return [

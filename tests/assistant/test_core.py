@@ -188,3 +188,33 @@ def test_a_sentence_reads_its_paragraph_opening_for_what_the_question_names(
     # the opening sentence itself has no lead: its features are its own
     first = next(c for c in candidates(a._paragraphs, [hit], 1) if c.sentence == opening)
     assert first.lead == ""
+
+
+def test_a_sentence_naming_only_another_value_of_an_asked_slot_conflicts(
+    hashing_assistant: Assistant,
+) -> None:
+    """农村 for 城市 conflicts; a synonym of the asked value (低保对象 for 低保户) or a part of a value that
+    spans others (农村 within 城乡) does not."""
+    from assistant.reader import Candidate
+    from assistant.reader_model import FEATURES
+
+    a = hashing_assistant
+    p = a.index.paragraphs[0]
+    rural = Candidate("今年农村低保月人均补差提高30元,达到255元。", p, 1)
+    welfare = Candidate("低保对象个人自付部分医疗费由60%提高到80%,特困户个人自付部分由30%提高到70%。", p, 1)
+
+    def conflict(question: str, c: Candidate) -> float:
+        return a.reader.features.rows(a.analyse(question), [c], [0.5])[0][FEATURES.index("slot_conflict")]
+
+    assert conflict("城市低保月人均补差是多少？", rural) == 1.0
+    assert conflict("城乡低保月人均补差是多少？", rural) == 0.0
+    assert conflict("低保户看病自付部分能报多少？", welfare) == 0.0
+    assert conflict("残疾人看病自付部分能报多少？", welfare) == 1.0
+
+
+def test_another_value_of_an_asked_slot_is_refused(hashing_assistant: Assistant) -> None:
+    """The corpus states the 农村 低保 补差 only: asked for 城市, the 农村 255元 is no answer."""
+    answer = hashing_assistant.ask("城市低保月人均补差是多少？")
+    assert answer.refused and "255" not in answer.text
+    assert answer.notes == ["找到的内容说的是另一类对象或情形"]
+    assert "255元" in hashing_assistant.ask("农村低保月人均补差是多少？").text

@@ -78,3 +78,17 @@ def test_resolve_spans_with_alt_and_missing_quote(tmp_path: Path) -> None:
     lost = case.model_copy(update={"source_quote": "比例为20%", "alt_sources": []})
     with pytest.raises(GoldError, match=r"q1.*not found in a\.txt"):
         resolve_spans(lost, tmp_path)
+
+
+def test_the_fresh_check_set_is_valid_and_its_quotes_are_in_the_bundled_corpus() -> None:
+    """evals/data/fresh_check.jsonl (questions written from the corpus by testers, never trained on):
+    every row loads, every answerable row's quote is found, and its required strings are in the quote."""
+    from evals.folding import fold
+
+    root = Path(__file__).resolve().parents[2]
+    cases = load_gold(root / "evals" / "data" / "fresh_check.jsonl")
+    assert len(cases) >= 100 and sum(not c.answerable for c in cases) >= 25
+    for case in cases:
+        if case.answerable:
+            assert resolve_spans(case, root / "data" / "corpus")
+            assert all(fold(m) in fold(case.source_quote or "") for m in case.must_include), case.id

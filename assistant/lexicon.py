@@ -34,6 +34,7 @@ class Lexicon:
     measure_heads: re.Pattern[str]
     subject_office: re.Pattern[str]
     negated_group: re.Pattern[str]
+    excluded_group: str  # pattern with <group>: a sentence names the group only to exclude it
     has_number: re.Pattern[str]
     asks_number: re.Pattern[str]
     how_much: re.Pattern[str]  # 多少, 几: a yes/no question with one also asks a number
@@ -88,6 +89,7 @@ def lexicon() -> Lexicon:
         measure_heads=re.compile(data["measure_heads"]),
         subject_office=re.compile(data["subject_office"]),
         negated_group=re.compile(data["negated_group"]),
+        excluded_group=data["excluded_group"],
         has_number=compile_(data["has_number"]),
         asks_number=re.compile(data["asks_number"]),
         how_much=re.compile(data["how_much"]),

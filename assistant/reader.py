@@ -217,7 +217,10 @@ class FeatureBuilder:
             slot_match,
             slot_conflict,
             float(q.yes_no and bool(groups) and not any(g in s for g in groups)),
-            float(bool(neg) and neg in s and "非" + neg not in unquoted(s)),
+            float(
+                (bool(neg) and neg in s and not _excludes(unquoted(s), neg))
+                or any(g != neg and _excludes(unquoted(s), g) for g in groups)
+            ),
             math.log1p(len(s)),
             float(p.is_heading),
             float(any(x in ls for x in q.targets)),
@@ -266,6 +269,16 @@ def _near_number(s: str, word: str, window: int = 10) -> bool:
             return True
         i = s.find(word, i + 1)
     return False
+
+
+@lru_cache(maxsize=256)
+def _exclusion(group: str) -> re.Pattern[str]:
+    return re.compile(lexicon().excluded_group.replace("<group>", re.escape(group)))
+
+
+def _excludes(s: str, group: str) -> bool:
+    """The sentence names the group only to exclude it (低保家庭以外的…, 除五保户外, 非四类人员)."""
+    return bool(_exclusion(group).search(s))
 
 
 def _stem(place: str) -> str:

@@ -48,7 +48,7 @@ FEATURES: tuple[str, ...] = (
     "slot_match",  # share of named slot values (group, care…) in the sentence
     "slot_conflict",  # the sentence names only a sibling value (门诊 for 住院)
     "yes_no_ungrouped",  # yes/no about a group, the sentence never names the group
-    "negated_group",  # 非X asked, the sentence states X's figure
+    "negated_group",  # 非X asked and the sentence states X's figure, or X asked and the sentence excludes X
     "length",  # log sentence length
     "heading",  # the paragraph is a heading line
     "target_sentence",  # the asked noun (床位, 报酬) is named in the sentence

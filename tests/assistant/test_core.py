@@ -218,3 +218,24 @@ def test_another_value_of_an_asked_slot_is_refused(hashing_assistant: Assistant)
     assert answer.refused and "255" not in answer.text
     assert answer.notes == ["找到的内容说的是另一类对象或情形"]
     assert "255元" in hashing_assistant.ask("农村低保月人均补差是多少？").text
+
+
+def test_a_sentence_that_excludes_the_asked_group_is_about_everyone_else(
+    hashing_assistant: Assistant,
+) -> None:
+    """ "低保家庭以外的学生…5000元" is no answer for 低保家庭, and is one for a family that is not 低保."""
+    from assistant.reader import Candidate
+    from assistant.reader_model import FEATURES
+
+    a = hashing_assistant
+    p = a.index.paragraphs[0]
+    others = Candidate("对低保家庭以外的在校贫困学生,全日制硕士研究生每人每学年资助5000元。", p, 1)
+
+    def polarity(question: str) -> float:
+        return a.reader.features.rows(a.analyse(question), [others], [0.5])[0][
+            FEATURES.index("negated_group")
+        ]
+
+    assert polarity("低保家庭的孩子考上研究生，每年能资助多少？") == 1.0
+    assert polarity("家里不是低保户，孩子读研究生每年能资助多少？") == 0.0
+    assert a.analyse("家里不是低保户，孩子读研究生每年能资助多少？").negated_group == "低保户"

@@ -11,6 +11,12 @@ FigureKind = Literal["money", "ratio", "date", "count", "duration", "figure", "w
 NUMERIC_KINDS = ("money", "ratio", "date", "count", "duration", "figure")  # figure: a number, kind unsaid
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+# A date written with dots, dashes or slashes (2016.01.01, 2016-9-12): its year is stated too.
+_DATED = re.compile(
+    r"(?<![\d.])((?:19|20)\d{2})[./-](?:0?[1-9]|1[0-2])(?:[./-](?:0?[1-9]|[12]\d|3[01]))?(?!\d)"
+)
+# A span of years (2016-2019年, 2017至2019年): every year in it.
+_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-—–~～至到]\s*((?:19|20)\d{2})\s*年")
 
 
 def wanted_figure(question: str) -> FigureKind | None:
@@ -26,4 +32,9 @@ def states_figure(sentence: str, kind: FigureKind) -> bool:
 
 
 def years_in(text: str) -> set[str]:
-    return set(_YEAR.findall(text))
+    """Years a text states: 2019年, the year of a written date (2016.09.12) and each year of a span."""
+    years = set(_YEAR.findall(text)) | set(_DATED.findall(text))
+    for a, b in _SPAN.findall(text):
+        if 0 < int(b) - int(a) <= 10:
+            years.update(str(y) for y in range(int(a), int(b) + 1))
+    return years

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.figures import states_figure
+from assistant.figures import states_figure, years_in
 from ingestion import normalize_text
 
 ROWS: list[tuple[str, str, bool]] = [
@@ -58,3 +58,20 @@ ROWS: list[tuple[str, str, bool]] = [
 @pytest.mark.parametrize(("sentence", "kind", "expected"), ROWS, ids=[f"{r[1]}:{r[0][:10]}" for r in ROWS])
 def test_states_figure(sentence: str, kind: str, expected: bool) -> None:
     assert states_figure(normalize_text(sentence), kind) is expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("2019年底前完成", {"2019"}),
+        ("(2016.01.01-2016.09.12实施贫困患者县域内住院个人支付“零支付”", {"2016"}),
+        ("2016-9-12起执行", {"2016"}),
+        ("2017-2019年累计扶持573人", {"2017", "2018", "2019"}),
+        ("2017至2019年", {"2017", "2018", "2019"}),
+        ("培训3.5万人", set()),
+        ("咨询电话0571-2019", set()),
+    ],
+)
+def test_years_a_text_states(text: str, years: set[str]) -> None:
+    """A written date and a span of years state their years, not only "2019年"."""
+    assert years_in(text) == years

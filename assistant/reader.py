@@ -216,7 +216,9 @@ class FeatureBuilder:
             ctx.year_absent,
             slot_match,
             slot_conflict,
-            float(q.yes_no and bool(groups) and not any(g in s for g in groups)),
+            float(
+                q.yes_no and bool(groups) and not any(g in ls or search_form(g) in ls_search for g in groups)
+            ),
             float(
                 (bool(neg) and neg in s and not _excludes(unquoted(s), neg))
                 or any(g != neg and _excludes(unquoted(s), g) for g in groups)

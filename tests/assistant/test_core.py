@@ -239,3 +239,21 @@ def test_a_sentence_that_excludes_the_asked_group_is_about_everyone_else(
     assert polarity("低保家庭的孩子考上研究生，每年能资助多少？") == 1.0
     assert polarity("家里不是低保户，孩子读研究生每年能资助多少？") == 0.0
     assert a.analyse("家里不是低保户，孩子读研究生每年能资助多少？").negated_group == "低保户"
+
+
+def test_a_yes_no_question_about_a_group_reads_synonyms_and_the_paragraph_opening(
+    hashing_assistant: Assistant,
+) -> None:
+    """贫困户 is named where the sentence says 贫困人口 (one synonym family), or where its paragraph opens
+    on the group; a sentence about no group at all still does not decide a question about one."""
+    from assistant.reader import Candidate
+    from assistant.reader_model import FEATURES
+
+    a = hashing_assistant
+    p = a.index.paragraphs[0]
+    q = a.analyse("贫困户住院要不要先交押金？")
+    synonym = Candidate("贫困人口个人住院无需缴纳押金,出院结算时只缴纳个人自付费用。", p, 1)
+    opening = Candidate("住院无需缴纳押金。", p, 1, "对贫困户实行先诊疗后付费。")
+    none = Candidate("住院无需缴纳押金。", p, 1)
+    rows = a.reader.features.rows(q, [synonym, opening, none], [0.5, 0.5, 0.5])
+    assert [r[FEATURES.index("yes_no_ungrouped")] for r in rows] == [0.0, 0.0, 1.0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from assistant.lexicon import lexicon
@@ -31,10 +32,12 @@ def states_figure(sentence: str, kind: FigureKind) -> bool:
     return bool(lexicon().states[kind].search(sentence))
 
 
-def years_in(text: str) -> set[str]:
-    """Years a text states: 2019年, the year of a written date (2016.09.12) and each year of a span."""
+@lru_cache(maxsize=1 << 14)
+def years_in(text: str) -> frozenset[str]:
+    """Years a text states: 2019年, the year of a written date (2016.09.12) and each year of a span.
+    Cached: the reader asks it of every candidate sentence, alone and after its paragraph's opening."""
     years = set(_YEAR.findall(text)) | set(_DATED.findall(text))
     for a, b in _SPAN.findall(text):
         if 0 < int(b) - int(a) <= 10:
             years.update(str(y) for y in range(int(a), int(b) + 1))
-    return years
+    return frozenset(years)

@@ -16,7 +16,7 @@ from assistant.figure_context import figures_in
 from assistant.grounding import places_in
 from assistant.reader import FeatureBuilder, sentence_forms
 from ingestion.models import Paragraph
-from ingestion.sentences import paragraph_sentences
+from ingestion.sentences import MIN_SENTENCE_CHARS, paragraph_sentences, split_sentences
 
 log = logging.getLogger(__name__)
 WARM_PARAGRAPHS = 4096  # the reader's paragraph-text cache holds this many
@@ -37,5 +37,10 @@ def warm_caches(paragraphs: list[Paragraph], features: FeatureBuilder, limit: in
         sentence_forms(sentence)
         places_in(sentence)  # the grounding check reads the places of what an answer quotes
         n += 1
+    for p in paragraphs:  # and each later sentence read with its paragraph's opening (Candidate.lead)
+        opening, *rest = split_sentences(p.text) or [""]
+        for sentence in rest:
+            if len(sentence) >= MIN_SENTENCE_CHARS:
+                sentence_forms(opening + sentence)
     log.info("warmed caches: %d sentences in %.2f s", n, time.perf_counter() - t0)
     return n

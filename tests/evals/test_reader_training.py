@@ -160,8 +160,8 @@ def test_cross_validated_figures_hold(use_assistant, corpus_dir: Path) -> None:
     def mean(metric: str) -> float:
         return sum(r[metric] for r in cv["repeats"]) / len(cv["repeats"])
 
-    assert mean("answer_accuracy") >= 0.70  # recorded 0.723 (2026-11-30, session 7; 0.695 in session 6)
-    assert mean("refusal_accuracy") >= 0.82  # 0.885
-    assert mean("citation_precision") >= 0.90  # 0.936
+    assert mean("answer_accuracy") >= 0.71  # recorded 0.725 (2026-12-01, session 8; 0.723 in session 7)
+    assert mean("refusal_accuracy") >= 0.86  # 0.907 (0.885)
+    assert mean("citation_precision") >= 0.92  # 0.952 (0.936)
     assert mean("ungrounded_numbers") == 0
     assert mean("retrieval_hit_at_5") >= 0.90 and mean("retrieval_hit_at_1") >= 0.78  # 0.938, 0.814

@@ -10,6 +10,7 @@ from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
 from assistant.evidence import Reader, Reading, idf_table, rerank_hits
 from assistant.extractive import compose_extractive
+from assistant.figures import PER_UNIT_KINDS, states_per_unit
 from assistant.followup import is_follow_up, standalone_question
 from assistant.grounding import ground
 from assistant.llm import LLMAnswerer, before_refusal
@@ -17,7 +18,7 @@ from assistant.models import Answer, ParagraphContext, Turn
 from assistant.quarantine import usable_hits
 from assistant.query import Query, QueryAnalyzer
 from assistant.reader import Candidate, Joined, reason_for
-from assistant.reader_model import KIND_NOT_STATED, REASONS, ReaderModel
+from assistant.reader_model import KIND_NOT_STATED, PER_UNIT_NOT_STATED, REASONS, ReaderModel
 from assistant.reply import compose_letter_reply
 from assistant.streaming import grounded_sentences
 from assistant.warmup import warm_caches
@@ -178,6 +179,10 @@ class Assistant:
         # 乡镇 for 省级) states that value's figure, not the asked one's.
         if reading.feature("slot_conflict"):
             return q, hits, reading, self._refusal(q, hits, reading, REASONS["slot_conflict"])
+        # "每人每年发多少" is not answered by "累计发放759.96万元": a per-unit figure needs per-unit wording.
+        best = normalize_text(reading.evidence[0].sentence)
+        if q.per_unit and q.kind in PER_UNIT_KINDS and not states_per_unit(best):
+            return q, hits, reading, self._refusal(q, hits, reading, PER_UNIT_NOT_STATED)
         return q, hits, reading, None
 
     def _finish(

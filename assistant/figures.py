@@ -32,6 +32,14 @@ def states_figure(sentence: str, kind: FigureKind) -> bool:
     return bool(lexicon().states[kind].search(sentence))
 
 
+PER_UNIT_KINDS = ("money", "figure")  # an amount can be per person or a total; a ratio or a date cannot
+
+
+def states_per_unit(sentence: str) -> bool:
+    """The sentence words a figure per person, household or case (每人, 元/亩, 人均, 户均)."""
+    return bool(lexicon().per_unit_stated.search(sentence))
+
+
 @lru_cache(maxsize=1 << 14)
 def years_in(text: str) -> frozenset[str]:
     """Years a text states: 2019年, the year of a written date (2016.09.12) and each year of a span.

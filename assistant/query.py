@@ -55,6 +55,7 @@ class Query:
     wants_number: bool = False  # asks for a number of any kind (多少, 比例, 标准, 多久…)
     negated_group: str = ""  # 非贫困人口 -> 贫困人口
     given: tuple[str, ...] = ()  # figures the question states itself (一个月, 每亩50元): not what it asks
+    per_unit: bool = False  # asks a figure per person, household or case (每人每年多少, 人均), not a total
 
     @property
     def total_weight(self) -> float:
@@ -333,4 +334,5 @@ class QueryAnalyzer:
             and (not lex.yes_no.search(asked) or bool(lex.how_much.search(asked))),
             negated_group=neg.group(1) if neg else "",
             given=given_figures(asked),
+            per_unit=bool(lex.per_unit_asked.search(asked)),
         )

@@ -150,6 +150,10 @@ KIND_NOT_STATED: dict[str, str] = {
 }
 
 
+# A figure asked per person, household or case whose best sentence carries no per-unit wording (a total).
+PER_UNIT_NOT_STATED = "找到的数字是总数，不是所问的每人（每户、每例）标准"
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 

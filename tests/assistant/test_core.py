@@ -257,3 +257,14 @@ def test_a_yes_no_question_about_a_group_reads_synonyms_and_the_paragraph_openin
     none = Candidate("住院无需缴纳押金。", p, 1)
     rows = a.reader.features.rows(q, [synonym, opening, none], [0.5, 0.5, 0.5])
     assert [r[FEATURES.index("yes_no_ungrouped")] for r in rows] == [0.0, 0.0, 1.0]
+
+
+def test_a_per_person_figure_is_not_answered_by_a_total(hashing_assistant: Assistant) -> None:
+    """ "每人每年发多少" is asked per person: a total paid out (累计发放759.96万元) is refused with its
+    reason; a sentence that words its figure per person (每人每学期1500元) answers."""
+    q = hashing_assistant.analyse("农村五保供养金每人每年发多少？")
+    assert q.per_unit and not hashing_assistant.analyse("五保供养金一共发了多少？").per_unit
+    answer = hashing_assistant.ask("农村五保供养金每人每年发多少？")
+    assert answer.refused and "759.96" not in answer.text
+    assert answer.notes == ["找到的数字是总数，不是所问的每人（每户、每例）标准"]
+    assert "1500元" in hashing_assistant.ask("雨露计划每人每学期能领多少？").text

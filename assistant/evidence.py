@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.query import Query
-from assistant.reader import Candidate, FeatureBuilder, Joined
+from assistant.reader import Candidate, FeatureBuilder, Joined, with_leads
 from assistant.reader_model import JUDGE_FEATURES, ReaderModel, judge_row, sigmoid
 from index.base import SearchHit
 from ingestion.models import Paragraph
-from ingestion.sentences import MIN_SENTENCE_CHARS, split_sentences
+from ingestion.sentences import MIN_SENTENCE_CHARS
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,11 @@ def candidates(paragraphs: dict[str, Paragraph], hits: list[SearchHit], top: int
             para = paragraphs.get(pid)
             if para is None:
                 continue
-            sentences = split_sentences(para.text)
-            for sent in sentences:
+            for sent, lead in with_leads(para.text):
                 if len(sent) < MIN_SENTENCE_CHARS or sent not in hit.chunk.text or (pid, sent) in seen:
                     continue
                 seen.add((pid, sent))
-                out.append(Candidate(sent, para, rank, sentences[0] if sent != sentences[0] else ""))
+                out.append(Candidate(sent, para, rank, lead))
     return out
 
 

@@ -70,20 +70,14 @@ class Query:
             slot: tuple(
                 t
                 for t in lex.slots[slot]
-                if not any(
-                    t in x or x in t or _family(t) == _family(x) or t in lex.slot_covers.get(x, ())
+                if not any(  # a synonym (one search form: 低保户 ~ 低保对象) or a part is no sibling
+                    t in x or x in t or search_form(t) == search_form(x) or t in lex.slot_covers.get(x, ())
                     for x in wanted
                 )
             )
             for slot, wanted in self.slots.items()
             if slot != "measure"
         }
-
-
-@cache
-def _family(term: str) -> str:
-    """A slot value's synonym family (贫困户 ~ 贫困人口, 低保户 ~ 低保): its folded search form."""
-    return search_form(term)
 
 
 def content_terms(norm: str) -> list[str]:

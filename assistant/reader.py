@@ -24,6 +24,7 @@ from index.bm25 import tokenize
 from ingestion import normalize_text
 from ingestion.models import Paragraph
 from ingestion.normalize import search_form
+from ingestion.sentences import split_sentences
 
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")  # 非“四类人员” excludes the group as 非四类人员 does
 
@@ -50,6 +51,13 @@ class Candidate:
     paragraph: Paragraph
     rank: int  # 1-based rank of the chunk it came from
     lead: str = ""  # its paragraph's opening sentence, when it is not that sentence itself
+
+
+def with_leads(text: str) -> list[tuple[str, str]]:
+    """(sentence, lead) for each sentence of a paragraph: the lead is the paragraph's opening sentence,
+    empty for the opening itself (what `Candidate.lead` holds and the warm-up prepares)."""
+    sentences = split_sentences(text)
+    return [(s, sentences[0] if s != sentences[0] else "") for s in sentences]
 
 
 def _coverage(weights: dict[str, float], total: float, present: Callable[[str], bool]) -> float:
@@ -185,6 +193,7 @@ class FeatureBuilder:
             ):
                 slot_conflict += 1.0
         groups = q.slots.get("group", frozenset())
+        bare = unquoted(s)
         return [
             cov_s,
             ctx.cov_p,
@@ -220,8 +229,8 @@ class FeatureBuilder:
                 q.yes_no and bool(groups) and not any(g in ls or search_form(g) in ls_search for g in groups)
             ),
             float(
-                (bool(neg) and neg in s and not _excludes(unquoted(s), neg))
-                or any(g != neg and _excludes(unquoted(s), g) for g in groups)
+                (bool(neg) and neg in s and not _excludes(bare, neg))
+                or any(g != neg and _excludes(bare, g) for g in groups)
             ),
             math.log1p(len(s)),
             float(p.is_heading),

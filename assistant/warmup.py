@@ -14,9 +14,9 @@ import time
 
 from assistant.figure_context import figures_in
 from assistant.grounding import places_in
-from assistant.reader import FeatureBuilder, sentence_forms
+from assistant.reader import FeatureBuilder, sentence_forms, with_leads
 from ingestion.models import Paragraph
-from ingestion.sentences import MIN_SENTENCE_CHARS, paragraph_sentences, split_sentences
+from ingestion.sentences import MIN_SENTENCE_CHARS, paragraph_sentences
 
 log = logging.getLogger(__name__)
 WARM_PARAGRAPHS = 4096  # the reader's paragraph-text cache holds this many
@@ -38,9 +38,8 @@ def warm_caches(paragraphs: list[Paragraph], features: FeatureBuilder, limit: in
         places_in(sentence)  # the grounding check reads the places of what an answer quotes
         n += 1
     for p in paragraphs:  # and each later sentence read with its paragraph's opening (Candidate.lead)
-        opening, *rest = split_sentences(p.text) or [""]
-        for sentence in rest:
-            if len(sentence) >= MIN_SENTENCE_CHARS:
-                sentence_forms(opening + sentence)
+        for sentence, lead in with_leads(p.text):
+            if lead and len(sentence) >= MIN_SENTENCE_CHARS:
+                sentence_forms(lead + sentence)
     log.info("warmed caches: %d sentences in %.2f s", n, time.perf_counter() - t0)
     return n

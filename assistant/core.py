@@ -34,6 +34,13 @@ from prompts import render
 log = logging.getLogger(__name__)
 
 
+# Scope the judge may outweigh but an answer must not: a named place or year that the best sentence's
+# article, headings and scope never state (another place's or year's figure does not answer "北京…是多少"
+# or "到2025年…多少"), and a sentence naming only another value of a slot the question names (农村 for
+# 城市, 住院 for 门诊). Each refuses after the judge, with its reason.
+SCOPE_GATES: tuple[str, ...] = ("place_absent", "year_absent", "slot_conflict")
+
+
 def pieces(text: str) -> Iterator[str]:
     """A finished answer cut after each line, full stop and semicolon (the non-LLM stream)."""
     for piece in re.split(r"(?<=\n)|(?<=[。；])", text):
@@ -171,14 +178,9 @@ class Assistant:
         # ("建立健康档案" does not say how to get a 慢性病卡); the judge checks this for figures only.
         if q.kind in KIND_NOT_STATED and reading.feature("states_kind") == 0.0:
             return q, hits, reading, self._refusal(q, hits, reading, KIND_NOT_STATED[q.kind])
-        # A place named in the question that the best sentence's article, headings and scope never name:
-        # another place's (or an unplaced) figure does not answer "北京…是多少", however sure the judge is.
-        if reading.feature("place_absent"):
-            return q, hits, reading, self._refusal(q, hits, reading, REASONS["place_absent"])
-        # A sentence naming only another value of a slot the question names (农村 for 城市, 住院 for 门诊,
-        # 乡镇 for 省级) states that value's figure, not the asked one's.
-        if reading.feature("slot_conflict"):
-            return q, hits, reading, self._refusal(q, hits, reading, REASONS["slot_conflict"])
+        for feature in SCOPE_GATES:
+            if reading.feature(feature):
+                return q, hits, reading, self._refusal(q, hits, reading, REASONS[feature])
         # "每人每年发多少" is not answered by "累计发放759.96万元": a per-unit figure needs per-unit wording.
         best = normalize_text(reading.evidence[0].sentence)
         if q.per_unit and q.kind in PER_UNIT_KINDS and not states_per_unit(best):

@@ -268,3 +268,19 @@ def test_a_per_person_figure_is_not_answered_by_a_total(hashing_assistant: Assis
     assert answer.refused and "759.96" not in answer.text
     assert answer.notes == ["找到的数字是总数，不是所问的每人（每户、每例）标准"]
     assert "1500元" in hashing_assistant.ask("雨露计划每人每学期能领多少？").text
+
+
+def test_a_year_the_best_article_never_states_is_refused(hashing_assistant: Assistant) -> None:
+    """ "到2025年…多少": a plan's figure whose article never names 2025 is another year's target, however sure
+    the judge is of the sentence (here: a judge that refuses nothing); without the year the figure answers."""
+    a = hashing_assistant
+    saved = a.threshold
+    a.threshold = 0.0
+    try:
+        asked = a.ask("九龙坡区到2025年要培训多少农村劳动力？")
+        plain = a.ask("九龙坡区要培训多少农村劳动力？")
+    finally:
+        a.threshold = saved
+    assert asked.refused and not asked.citations
+    assert asked.notes == ["文件中没有所问年份的内容"]
+    assert not plain.refused and "3.5" in plain.text

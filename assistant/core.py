@@ -36,9 +36,10 @@ log = logging.getLogger(__name__)
 
 # Scope the judge may outweigh but an answer must not: a named place or year that the best sentence's
 # article, headings and scope never state (another place's or year's figure does not answer "北京…是多少"
-# or "到2025年…多少"), and a sentence naming only another value of a slot the question names (农村 for
-# 城市, 住院 for 门诊). Each refuses after the judge, with its reason.
-SCOPE_GATES: tuple[str, ...] = ("place_absent", "year_absent", "slot_conflict")
+# or "到2025年…多少"), a sentence naming only another value of a slot the question names (农村 for 城市,
+# 住院 for 门诊), and a sentence about the group the question excludes (贫困人口's figure for "非贫困人口")
+# or excluding the asked one. Each refuses after the judge, with its reason.
+SCOPE_GATES: tuple[str, ...] = ("place_absent", "year_absent", "slot_conflict", "negated_group")
 
 
 def pieces(text: str) -> Iterator[str]:

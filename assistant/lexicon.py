@@ -34,6 +34,7 @@ class Lexicon:
     measure_heads: re.Pattern[str]
     subject_office: re.Pattern[str]
     negated_group: re.Pattern[str]
+    group_negation: str  # pattern of the words that put a group name after them out of scope
     per_unit_asked: re.Pattern[str]  # 每人, 每户, 人均: a per-unit figure is asked
     per_unit_stated: re.Pattern[str]  # 每, /, 人均: a sentence states a per-unit figure
     excluded_group: str  # pattern with <group>: a sentence names the group only to exclude it
@@ -91,6 +92,7 @@ def lexicon() -> Lexicon:
         measure_heads=re.compile(data["measure_heads"]),
         subject_office=re.compile(data["subject_office"]),
         negated_group=re.compile(data["negated_group"]),
+        group_negation=data["group_negation"],
         per_unit_asked=re.compile(data["per_unit_asked"]),
         per_unit_stated=re.compile(data["per_unit_stated"]),
         excluded_group=data["excluded_group"],

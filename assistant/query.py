@@ -53,7 +53,7 @@ class Query:
     parts: int = 1  # how many figures or items it asks for
     yes_no: bool = False
     wants_number: bool = False  # asks for a number of any kind (多少, 比例, 标准, 多久…)
-    negated_group: str = ""  # 非贫困人口 -> 贫困人口
+    negated_groups: tuple[str, ...] = ()  # 非贫困人口 -> 贫困人口; 既不是低保也不是五保 -> 低保, 五保
     given: tuple[str, ...] = ()  # figures the question states itself (一个月, 每亩50元): not what it asks
     per_unit: bool = False  # asks a figure per person, household or case (每人每年多少, 人均), not a total
 
@@ -102,6 +102,13 @@ def named_slot_terms(norm: str) -> dict[str, frozenset[str]]:
         if found:
             out[slot] = frozenset(found)
     return out
+
+
+def negated_groups(norm: str, groups: frozenset[str]) -> tuple[str, ...]:
+    """Groups the question says it is not (非贫困人口, 既不是低保也不是五保): each, not only the first."""
+    found = [m.group(1) for m in lexicon().negated_group.finditer(norm)]
+    found += [g for g in sorted(groups) if re.search(lexicon().group_negation + re.escape(g), norm)]
+    return tuple(dict.fromkeys(found))
 
 
 def _asks(clause: str) -> bool:
@@ -304,7 +311,7 @@ class QueryAnalyzer:
         missing_phrases = [p for p in phrases if not self.in_corpus(p) and not self.in_corpus(search_form(p))]
         known = [t for t in terms if self.doc_freq(t) and not any(t in p for p in places)]
         anchors = sorted(known, key=lambda t: -self.idf(t))[:2]
-        neg = lex.negated_group.search(norm)
+        slots = named_slot_terms(norm)
         return Query(
             text=question,
             norm=norm,
@@ -319,14 +326,14 @@ class QueryAnalyzer:
             places=tuple(places),
             unknown_places=tuple(unknown),
             years=tuple(sorted(_scope_years(asking, background))),
-            slots=named_slot_terms(norm),
+            slots=slots,
             bigrams=key_bigrams("，".join(asking)),  # background wording is not what is asked
             parts=asked_parts(asked),
             yes_no=bool(lex.yes_no.search(asked)),
             # a yes/no question asks whether (有没有起付线), unless it also asks how much (多少, 几)
             wants_number=bool(lex.asks_number.search(asked))
             and (not lex.yes_no.search(asked) or bool(lex.how_much.search(asked))),
-            negated_group=neg.group(1) if neg else "",
+            negated_groups=negated_groups(norm, slots.get("group", frozenset())),
             given=given_figures(asked),
             per_unit=bool(lex.per_unit_asked.search(asked)),
         )

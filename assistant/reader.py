@@ -167,7 +167,7 @@ class FeatureBuilder:
         states = bool(q.kind) and states_figure(without(s, q.given), q.kind)  # type: ignore[arg-type]
         has_number = bool(lex.has_number.search(c.sentence))
         wants_number = numeric or q.wants_number
-        neg = q.negated_group
+        negs = q.negated_groups
         measure_s = any(m in ls for m in q.measures) or any(
             st in ls for st in q.slots.get("measure", frozenset())
         )
@@ -229,8 +229,8 @@ class FeatureBuilder:
                 q.yes_no and bool(groups) and not any(g in ls or search_form(g) in ls_search for g in groups)
             ),
             float(
-                (bool(neg) and neg in s and not _excludes(bare, neg))
-                or any(g != neg and _excludes(bare, g) for g in groups)
+                any(n in s and not _excludes(bare, n) for n in negs)
+                or any(g not in negs and _excludes(bare, g) for g in groups)
             ),
             math.log1p(len(s)),
             float(p.is_heading),

@@ -89,7 +89,7 @@ def test_a_quoted_excluded_group_is_still_excluded(hashing_assistant: Assistant)
 
     a = hashing_assistant
     q = a.analyse("非四类人员每人每年要交多少参保费？")
-    assert q.negated_group == "四类人员"
+    assert q.negated_groups == ("四类人员",)
     p = next(p for p in a.index.paragraphs if "非“四类人员”" in p.text)
     sentence = next(s for s in re.split(r"(?<=[。；;])", p.text) if "非“四类人员”" in s)
     row = a.reader.features.rows(q, [Candidate(sentence, p, 1)], [0.5])[0]
@@ -238,7 +238,11 @@ def test_a_sentence_that_excludes_the_asked_group_is_about_everyone_else(
 
     assert polarity("低保家庭的孩子考上研究生，每年能资助多少？") == 1.0
     assert polarity("家里不是低保户，孩子读研究生每年能资助多少？") == 0.0
-    assert a.analyse("家里不是低保户，孩子读研究生每年能资助多少？").negated_group == "低保户"
+    # every group the question is not counts: excluded by the sentence as well, it is the asked scope
+    both = Candidate("将五保、低保对象以外的建档立卡贫困户,纳入支出型大病救助范围予以救助。", p, 1)
+    q = a.analyse("建档立卡贫困户既不是低保也不是五保，得了大病能获得民政救助吗？")
+    assert a.reader.features.rows(q, [both], [0.5])[0][FEATURES.index("negated_group")] == 0.0
+    assert a.analyse("家里不是低保户，孩子读研究生每年能资助多少？").negated_groups == ("低保户",)
 
 
 def test_a_yes_no_question_about_a_group_reads_synonyms_and_the_paragraph_opening(
@@ -270,17 +274,36 @@ def test_a_per_person_figure_is_not_answered_by_a_total(hashing_assistant: Assis
     assert "1500元" in hashing_assistant.ask("雨露计划每人每学期能领多少？").text
 
 
-def test_a_year_the_best_article_never_states_is_refused(hashing_assistant: Assistant) -> None:
-    """ "到2025年…多少": a plan's figure whose article never names 2025 is another year's target, however sure
-    the judge is of the sentence (here: a judge that refuses nothing); without the year the figure answers."""
+@pytest.mark.parametrize(
+    ("question", "reason", "plain", "figure"),
+    [
+        # a plan's figure whose article never names 2025 is another year's target
+        (
+            "九龙坡区到2025年要培训多少农村劳动力？",
+            "文件中没有所问年份的内容",
+            "九龙坡区要培训多少农村劳动力？",
+            "3.5",
+        ),
+        # the 贫困人口's ratio is no answer for everyone else
+        (
+            "非贫困人口的大病保险报销比例是多少？",
+            "找到的数字针对的是另一类人群",
+            "贫困人口的大病保险报销比例是多少？",
+            "%",
+        ),
+    ],
+)
+def test_a_scope_the_best_sentence_misses_is_refused_however_sure_the_judge(
+    hashing_assistant: Assistant, question: str, reason: str, plain: str, figure: str
+) -> None:
+    """Asked year or excluded group: refused after a judge that refuses nothing; without it, answered."""
     a = hashing_assistant
     saved = a.threshold
     a.threshold = 0.0
     try:
-        asked = a.ask("九龙坡区到2025年要培训多少农村劳动力？")
-        plain = a.ask("九龙坡区要培训多少农村劳动力？")
+        asked, unscoped = a.ask(question), a.ask(plain)
     finally:
         a.threshold = saved
     assert asked.refused and not asked.citations
-    assert asked.notes == ["文件中没有所问年份的内容"]
-    assert not plain.refused and "3.5" in plain.text
+    assert asked.notes == [reason]
+    assert not unscoped.refused and figure in unscoped.text

@@ -100,8 +100,9 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("中央财政补多少？", {"slot:payer": {"中央财政"}}),
     ("个人缴费标准是多少？", {"slot:payer": {"个人"}}),
     # yes/no and negated groups
-    ("非贫困人口住院报销比例是多少？", {"negated_group": "贫困人口"}),
-    ("非低保对象能不能申请临时救助？", {"negated_group": "低保对象", "yes_no": True}),
+    ("非贫困人口住院报销比例是多少？", {"negated_groups": ("贫困人口",)}),
+    ("非低保对象能不能申请临时救助？", {"negated_groups": ("低保对象",), "yes_no": True}),
+    ("既不是低保也不是五保，得了大病能获得救助吗？", {"negated_groups": ("五保", "低保"), "yes_no": True}),
     ("贫困户看病要不要先交押金？", {"yes_no": True}),  # A不A asks yes or no: 要不要, 需不需要, 是不是
     ("慢病卡需不需要每年重新办？", {"yes_no": True}),
     ("家庭医生签约是不是免费的？", {"yes_no": True}),

@@ -18,7 +18,7 @@ from assistant.models import Answer, ParagraphContext, Turn
 from assistant.quarantine import usable_hits
 from assistant.query import Query, QueryAnalyzer
 from assistant.reader import Candidate, Joined, reason_for
-from assistant.reader_model import KIND_NOT_STATED, PER_UNIT_NOT_STATED, REASONS, ReaderModel
+from assistant.reader_model import KIND_NOT_STATED, PER_UNIT_NOT_STATED, REASONS, ReaderModel, scope_gate
 from assistant.reply import compose_letter_reply
 from assistant.streaming import grounded_sentences
 from assistant.warmup import warm_caches
@@ -32,14 +32,6 @@ from ingestion.normalize import search_form
 from prompts import render
 
 log = logging.getLogger(__name__)
-
-
-# Scope the judge may outweigh but an answer must not: a named place or year that the best sentence's
-# article, headings and scope never state (another place's or year's figure does not answer "北京…是多少"
-# or "到2025年…多少"), a sentence naming only another value of a slot the question names (农村 for 城市,
-# 住院 for 门诊), and a sentence about the group the question excludes (贫困人口's figure for "非贫困人口")
-# or excluding the asked one. Each refuses after the judge, with its reason.
-SCOPE_GATES: tuple[str, ...] = ("place_absent", "year_absent", "slot_conflict", "negated_group")
 
 
 def pieces(text: str) -> Iterator[str]:
@@ -179,9 +171,9 @@ class Assistant:
         # ("建立健康档案" does not say how to get a 慢性病卡); the judge checks this for figures only.
         if q.kind in KIND_NOT_STATED and reading.feature("states_kind") == 0.0:
             return q, hits, reading, self._refusal(q, hits, reading, KIND_NOT_STATED[q.kind])
-        for feature in SCOPE_GATES:
-            if reading.feature(feature):
-                return q, hits, reading, self._refusal(q, hits, reading, REASONS[feature])
+        gate = scope_gate(reading.judge_row)
+        if gate:
+            return q, hits, reading, self._refusal(q, hits, reading, REASONS[gate])
         # "每人每年发多少" is not answered by "累计发放759.96万元": a per-unit figure needs per-unit wording.
         best = normalize_text(reading.evidence[0].sentence)
         if q.per_unit and q.kind in PER_UNIT_KINDS and not states_per_unit(best):

@@ -154,6 +154,22 @@ KIND_NOT_STATED: dict[str, str] = {
 PER_UNIT_NOT_STATED = "找到的数字是总数，不是所问的每人（每户、每例）标准"
 
 
+# Scope the judge may outweigh but an answer must not: a named place or year that the best sentence's
+# article, headings and scope never state (another place's or year's figure does not answer "北京…是多少"
+# or "到2025年…多少"), a sentence naming only another value of a slot the question names (农村 for 城市,
+# 住院 for 门诊), and a sentence about the group the question excludes (贫困人口's figure for "非贫困人口")
+# or excluding the asked one. Each refuses after the judge, with its reason. (The threshold is chosen
+# without them: choosing it on the decisions they leave lowered it and let wrong answers in, docs/evals.md.)
+SCOPE_GATES: tuple[str, ...] = ("place_absent", "year_absent", "slot_conflict", "negated_group")
+
+
+def scope_gate(row: np.ndarray | None) -> str | None:
+    """The first scope gate a judge row trips (its feature name), None when it trips none."""
+    if row is None:
+        return None
+    return next((f for f in SCOPE_GATES if row[JUDGE_FEATURES.index(f)]), None)
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 

@@ -161,7 +161,7 @@ def test_cross_validated_figures_hold(use_assistant, corpus_dir: Path) -> None:
         return sum(r[metric] for r in cv["repeats"]) / len(cv["repeats"])
 
     assert mean("answer_accuracy") >= 0.71  # recorded 0.725 (2026-12-01, session 8; 0.723 in session 7)
-    assert mean("refusal_accuracy") >= 0.86  # 0.907 (0.885)
-    assert mean("citation_precision") >= 0.92  # 0.952 (0.936)
+    assert mean("refusal_accuracy") >= 0.91  # 0.951 (session 9; 0.907 in session 8)
+    assert mean("citation_precision") >= 0.93  # 0.957 (0.952)
     assert mean("ungrounded_numbers") == 0
     assert mean("retrieval_hit_at_5") >= 0.90 and mean("retrieval_hit_at_1") >= 0.78  # 0.938, 0.814

@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from assistant.corpus_text import CorpusText
-from assistant.figures import FigureKind, wanted_figure, years_in
+from assistant.figures import FigureKind, wanted_figure
 from assistant.lexicon import lexicon
+from assistant.query_scope import CJK_WORD, named_places, named_slot_terms, negated_groups, scope_years
 from index.bm25 import tokenize
 from ingestion import normalize_text
 from ingestion.normalize import search_form
-from ingestion.scope import extract_places
 from ingestion.segment import is_dictionary_word, pos_words
 
-_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 MAX_TERM_WEIGHT = 8.0
 # A key term found only in clauses that ask nothing (background: who the writer is, what happened) counts
 # half: set a priori, not tuned (docs/evals.md).
@@ -88,29 +87,6 @@ def content_terms(norm: str) -> list[str]:
     return [t for t in terms if not any(t != u and t in u for u in terms)]
 
 
-def named_slot_terms(norm: str) -> dict[str, frozenset[str]]:
-    """Slot -> terms the question names; a measure is kept by its two-character stem (零起付 ~ 起付线)."""
-    out: dict[str, frozenset[str]] = {}
-    for slot, terms in lexicon().slots.items():
-        if slot == "measure":
-            stems = {t[:2] for t in terms if t in norm}
-            if stems:
-                out[slot] = frozenset(stems)
-            continue
-        found = {t for t in terms if t in norm}
-        found = {t for t in found if not any(t != u and t in u for u in found)}
-        if found:
-            out[slot] = frozenset(found)
-    return out
-
-
-def negated_groups(norm: str, groups: frozenset[str]) -> tuple[str, ...]:
-    """Groups the question says it is not (非贫困人口, 既不是低保也不是五保): each, not only the first."""
-    found = [m.group(1) for m in lexicon().negated_group.finditer(norm)]
-    found += [g for g in sorted(groups) if re.search(lexicon().group_negation + re.escape(g), norm)]
-    return tuple(dict.fromkeys(found))
-
-
 def _asks(clause: str) -> bool:
     lex = lexicon()
     clause = lex.asking_text(clause)
@@ -140,7 +116,7 @@ def key_bigrams(norm: str) -> frozenset[str]:
     text = norm
     for w in sorted(lexicon().question_words, key=len, reverse=True):
         text = text.replace(w, " ")
-    return frozenset(a + b for a, b in itertools.pairwise(text) if _CJK.match(a + b))
+    return frozenset(a + b for a, b in itertools.pairwise(text) if CJK_WORD.match(a + b))
 
 
 def asked_parts(norm: str) -> int:
@@ -177,31 +153,6 @@ def asked_measures(norm: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _places(norm: str, in_corpus: Callable[[str], bool]) -> list[str]:
-    """Places the question names: the scope extractor's, jieba `ns` words the corpus also uses, and
-    admin names the tagger does not know (a word + 县/市/镇…, e.g. 火星县), which may be foreign."""
-    lex = lexicon()
-    found = list(extract_places(norm))
-    words = pos_words(norm)
-    found += [
-        w for w, flag in words if flag == "ns" and len(w) >= 2 and in_corpus(w) and w not in lex.place_kinds
-    ]
-    suffixes = lex.place_suffixes.split("|")
-    found += [w for w, f in words if f in {"ns", "nr", "nz"} and len(w) >= 3 and w.endswith(tuple(suffixes))]
-    for (w, flag), (nxt, _) in itertools.pairwise(words):
-        if (
-            nxt in suffixes
-            and 2 <= len(w) <= 4
-            and _CJK.match(w)
-            and flag.startswith(("n", "j"))
-            and w[0] not in lex.not_place_heads
-            and not lex.is_question_word(w)
-            and (in_corpus(w + nxt) or not in_corpus(w))  # 试点镇 is wording; 火星县 is a name
-        ):
-            found.append(w + nxt)
-    return [p for p in dict.fromkeys(found) if not any(p != o and p in o for o in found)]
-
-
 def _phrases(norm: str) -> list[str]:
     """A word joined to the benefit/scheme noun after it (生育+津贴, 职工+医保): asked as one unit.
 
@@ -215,19 +166,12 @@ def _phrases(norm: str) -> list[str]:
         if (
             w2 in lex.benefit_heads
             and len(w1) >= 2
-            and _CJK.match(w1)
+            and CJK_WORD.match(w1)
             and not lex.is_question_word(w1)
             and w1 not in slot_terms
         ):
             out.append(w1 + w2)
     return list(dict.fromkeys(out))
-
-
-def _scope_years(asking: list[str], background: list[str]) -> set[str]:
-    """Years the question is about: those of its asking clauses and of background clauses that set a
-    scope ("2019年，…"), not those of the writer's own story ("我家2016年评上的贫困户，现在…")."""
-    own = lexicon().own_story
-    return {y for c in asking + [c for c in background if not own.search(c)] for y in years_in(c)}
 
 
 def given_figures(norm: str) -> tuple[str, ...]:
@@ -263,7 +207,7 @@ def asked_targets(norm: str) -> tuple[str, ...]:
 def _is_target(word: str, flag: str) -> bool:
     return (
         len(word) >= 2
-        and bool(_CJK.match(word))
+        and bool(CJK_WORD.match(word))
         and flag.startswith(("n", "l", "j", "vn"))
         and not word.startswith("每")
         and not lexicon().is_question_word(word)
@@ -286,7 +230,7 @@ class QueryAnalyzer:
         dictionary, never in the corpus, holding a function character. As a key term it would weigh
         most and count as evidence the documents lack; 新冠 or 讨薪 stay words."""
         return (
-            bool(_CJK.match(term))
+            bool(CJK_WORD.match(term))
             and not self.doc_freq(term)
             and not self.in_corpus(term)
             and not is_dictionary_word(term)
@@ -303,7 +247,7 @@ class QueryAnalyzer:
         weights = {
             t: min(self.idf(t), MAX_TERM_WEIGHT) * (CONTEXT_WEIGHT if t in context else 1.0) for t in terms
         }
-        places = _places(norm, self.in_corpus)
+        places = named_places(norm, self.in_corpus)
         unknown = [
             p for p in places if not self.in_corpus(p) and not self.in_corpus(p.rstrip("省市县区镇乡村旗"))
         ]
@@ -325,7 +269,7 @@ class QueryAnalyzer:
             targets=asked_targets(asked),
             places=tuple(places),
             unknown_places=tuple(unknown),
-            years=tuple(sorted(_scope_years(asking, background))),
+            years=tuple(sorted(scope_years(asking, background))),
             slots=slots,
             bigrams=key_bigrams("，".join(asking)),  # background wording is not what is asked
             parts=asked_parts(asked),

@@ -20,6 +20,7 @@ from assistant.figures import NUMERIC_KINDS, states_figure, years_in
 from assistant.lexicon import lexicon
 from assistant.query import Query
 from assistant.reader_model import DEFAULT_REASON, REASONS, ReaderModel
+from assistant.sentence_checks import excludes, measures_in, names_any_place, near_number, place_stem, share
 from index.bm25 import tokenize
 from ingestion import normalize_text
 from ingestion.models import Paragraph
@@ -133,7 +134,7 @@ class FeatureBuilder:
         total, w = q.total_weight, q.terms
         cov_a = _coverage(w, total, lambda t: t in article)
         phrases = q.phrases
-        ctx_places = [pl for pl in q.places if pl in scope or _stem(pl) in scope]
+        ctx_places = [pl for pl in q.places if pl in scope or place_stem(pl) in scope]
         qy = set(q.years)
         return _Context(
             para=para,
@@ -147,7 +148,7 @@ class FeatureBuilder:
                 bool(qy) and not (qy & {str(y) for y in p.years}) and not any(y in article for y in qy)
             ),
             target_a=float(any(x in article for x in q.targets)),
-            bigrams_p=_share(q.bigrams, para),
+            bigrams_p=share(q.bigrams, para),
         )
 
     def _row(self, q: Query, c: Candidate, dense: float, ctx: _Context) -> list[float]:
@@ -174,10 +175,10 @@ class FeatureBuilder:
         conflict = False
         for m in q.measures:
             head = m[2:]
-            if m not in s and head in s and any(o != m for o in _measures_in(s, head)):
+            if m not in s and head in s and any(o != m for o in measures_in(s, head)):
                 conflict = True
         near = self._figure_near(s, q)
-        sent_places = [pl for pl in q.places if pl in ls or _stem(pl) in ls]
+        sent_places = [pl for pl in q.places if pl in ls or place_stem(pl) in ls]
         s_years = years_in(s)
         qy = set(q.years)
         slot_terms = {k: v for k, v in q.slots.items() if k != "measure"}
@@ -219,7 +220,7 @@ class FeatureBuilder:
             float(ctx.ctx_places),
             float(bool(q.places) and not ctx.ctx_places),
             float(bool(q.unknown_places)),
-            float(ctx.other_place or (bool(q.places) and not sent_places and bool(_any_place(s, p)))),
+            float(ctx.other_place or (bool(q.places) and not sent_places and bool(names_any_place(s, p)))),
             float(bool(qy & years_in(ls))),
             float(bool(qy) and bool(s_years) and not (qy & s_years)),
             ctx.year_absent,
@@ -229,15 +230,15 @@ class FeatureBuilder:
                 q.yes_no and bool(groups) and not any(g in ls or search_form(g) in ls_search for g in groups)
             ),
             float(
-                any(n in s and not _excludes(bare, n) for n in negs)
-                or any(g not in negs and _excludes(bare, g) for g in groups)
+                any(n in s and not excludes(bare, n) for n in negs)
+                or any(g not in negs and excludes(bare, g) for g in groups)
             ),
             math.log1p(len(s)),
             float(p.is_heading),
             float(any(x in ls for x in q.targets)),
-            float(any(_near_number(s, x) for x in q.targets)),
+            float(any(near_number(s, x) for x in q.targets)),
             ctx.target_a,
-            _share(q.bigrams, ls),
+            share(q.bigrams, ls),
             ctx.bigrams_p,
             float(bool(_PLACEHOLDER.search(c.sentence))),
             sum(not any(x in s for x in lex.slots[k]) for k in slot_terms) / len(slot_terms)
@@ -267,47 +268,6 @@ def sentence_forms(sentence: str) -> tuple[str, str, frozenset[str]]:
     s = normalize_text(sentence)
     s_search = search_form(s)
     return s, s_search, frozenset(tokenize(s_search))
-
-
-def _share(bigrams: frozenset[str], text: str) -> float:
-    return sum(b in text for b in bigrams) / len(bigrams) if bigrams else 0.0
-
-
-def _near_number(s: str, word: str, window: int = 10) -> bool:
-    i = s.find(word)
-    while i >= 0:
-        if lexicon().has_number.search(s[max(0, i - window) : i + len(word) + window]):
-            return True
-        i = s.find(word, i + 1)
-    return False
-
-
-@lru_cache(maxsize=256)
-def _exclusion(group: str) -> re.Pattern[str]:
-    return re.compile(lexicon().excluded_group.replace("<group>", re.escape(group)))
-
-
-def _excludes(s: str, group: str) -> bool:
-    """The sentence names the group only to exclude it (低保家庭以外的…, 除五保户外, 非四类人员)."""
-    return bool(_exclusion(group).search(s))
-
-
-def _stem(place: str) -> str:
-    return place[:-1] if len(place) > 2 else place
-
-
-def _measures_in(s: str, head: str) -> list[str]:
-    out, i = [], s.find(head)
-    while i >= 0:
-        if i >= 2:
-            out.append(s[i - 2 : i + len(head)])
-        i = s.find(head, i + 1)
-    return out
-
-
-def _any_place(s: str, p: Paragraph) -> bool:
-    """The sentence names one of its paragraph's scope places (so it is about that place)."""
-    return any(pl in s for pl in p.places)
 
 
 def reason_for(model: ReaderModel, q: Query, judge_row: np.ndarray | None) -> str:

@@ -68,10 +68,18 @@ def table(name: str) -> str:
     return str(_data()[name])
 
 
+def fill(pattern: str, **parts: str) -> re.Pattern[str]:
+    """A lexicon pattern compiled with each `<name>` in it replaced by the regex `parts[name]`: the one
+    template mechanism (`<counter>` is filled at load time, `<group>` per asked group)."""
+    for name, regex in parts.items():
+        pattern = pattern.replace(f"<{name}>", regex)
+    return re.compile(pattern)
+
+
 def _with_counters(data: dict[str, Any]) -> Callable[[str], re.Pattern[str]]:
     """`re.compile` with `<counter>` standing for any counter word of the lexicon's `counters`."""
     counter = "(?:" + "|".join(data["counters"].split()) + ")"
-    return lambda pattern: re.compile(pattern.replace("<counter>", counter))
+    return lambda pattern: fill(pattern, counter=counter)
 
 
 @cache

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.lexicon import lexicon
+from assistant.lexicon import fill, lexicon
 from ingestion.models import Paragraph
 
 
@@ -27,7 +27,7 @@ def near_number(s: str, word: str, window: int = 10) -> bool:
 
 @lru_cache(maxsize=256)
 def _exclusion(group: str) -> re.Pattern[str]:
-    return re.compile(lexicon().excluded_group.replace("<group>", re.escape(group)))
+    return fill(lexicon().excluded_group, group=re.escape(group))
 
 
 def excludes(s: str, group: str) -> bool:

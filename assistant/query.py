@@ -125,7 +125,19 @@ def asked_parts(norm: str) -> int:
     lex = lexicon()
     m = lex.ask_each.search(norm)
     items = len(lex.list_separators.split(m.group(1))) if m else 1
-    return max(1, items, len(lex.ask_one.findall(norm)), _listed_values(norm))
+    return max(1, items, len(lex.ask_one.findall(norm)) + _asked_again(norm), _listed_values(norm))
+
+
+def _asked_again(norm: str) -> int:
+    """Figures asked again for another case by a bare "…呢？" after a question ("省外来的有多少人次、报了
+    多少钱？省内市外来的呢？" asks both again): the previous question's asks, per such sentence."""
+    ask_one = lexicon().ask_one
+    sentences = [x for x in re.split(r"[？?]", norm) if x.strip()]
+    return sum(
+        len(ask_one.findall(prev))
+        for prev, cur in itertools.pairwise(sentences)
+        if cur.rstrip().endswith("呢") and not ask_one.search(cur)
+    )
 
 
 def _listed_values(norm: str) -> int:

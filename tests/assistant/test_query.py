@@ -97,6 +97,10 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("糖尿病患者门诊用药能报销吗？", {"slot:disease": {"糖尿病"}, "yes_no": True}),
     ("严重精神障碍患者管理率是多少？", {"slot:disease": {"严重精神障碍"}, "measures": ("管理率",)}),
     ("省财政和县财政各补助多少？", {"slot:payer": {"省财政", "县财政"}, "parts": 2}),
+    # a bare "…呢？" after a question asks its figures again for another case
+    ("省外来的有多少人次、报了多少钱？省内市外来的呢？", {"parts": 4}),
+    ("残疾军人基本医疗保障要达到多少？其他优抚对象呢？", {"parts": 2}),
+    ("那门诊呢？", {"parts": 1}),
     ("中央财政补多少？", {"slot:payer": {"中央财政"}}),
     ("个人缴费标准是多少？", {"slot:payer": {"个人"}}),
     # yes/no and negated groups

@@ -10,7 +10,7 @@ from assistant.citations import citation_for, resolve_citations
 from assistant.errors import InvalidQuestionError
 from assistant.evidence import Reader, Reading, idf_table, rerank_hits
 from assistant.extractive import compose_extractive
-from assistant.figures import PER_UNIT_KINDS, states_per_unit
+from assistant.figures import PER_UNIT_KINDS, only_given_figures, states_per_unit
 from assistant.followup import is_follow_up, standalone_question
 from assistant.grounding import ground
 from assistant.llm import LLMAnswerer, before_refusal
@@ -18,7 +18,14 @@ from assistant.models import Answer, ParagraphContext, Turn
 from assistant.quarantine import usable_hits
 from assistant.query import Query, QueryAnalyzer
 from assistant.reader import Candidate, Joined, reason_for
-from assistant.reader_model import KIND_NOT_STATED, PER_UNIT_NOT_STATED, REASONS, ReaderModel, scope_gate
+from assistant.reader_model import (
+    KIND_NOT_STATED,
+    ONLY_GIVEN_FIGURES,
+    PER_UNIT_NOT_STATED,
+    REASONS,
+    ReaderModel,
+    scope_gate,
+)
 from assistant.reply import compose_letter_reply
 from assistant.streaming import grounded_sentences
 from assistant.warmup import warm_caches
@@ -178,6 +185,10 @@ class Assistant:
         best = normalize_text(reading.evidence[0].sentence)
         if q.per_unit and q.kind in PER_UNIT_KINDS and not states_per_unit(best):
             return q, hits, reading, self._refusal(q, hits, reading, PER_UNIT_NOT_STATED)
+        # "具体是哪21种？" is not answered by "开展了21种大病…救治工作": the question's own figures, repeated,
+        # say nothing new (a yes/no question may be confirmed by its own figure: "每次补100元吗？").
+        if not q.yes_no and only_given_figures(best, q.given):
+            return q, hits, reading, self._refusal(q, hits, reading, ONLY_GIVEN_FIGURES)
         return q, hits, reading, None
 
     def _finish(

@@ -40,6 +40,17 @@ def states_per_unit(sentence: str) -> bool:
     return bool(lexicon().per_unit_stated.search(sentence))
 
 
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def only_given_figures(sentence: str, given: tuple[str, ...]) -> bool:
+    """Every number the sentence writes in digits is one the question states itself ("具体是哪21种？" and
+    "开展了21种大病…救治"): it adds no figure. A sentence without digits is not judged here."""
+    asked = {n for g in given for n in _DIGITS.findall(g)}
+    stated = set(_DIGITS.findall(sentence))
+    return bool(asked) and bool(stated) and stated <= asked
+
+
 @lru_cache(maxsize=1 << 14)
 def years_in(text: str) -> frozenset[str]:
     """Years a text states: 2019年, the year of a written date (2016.09.12) and each year of a span.

@@ -152,6 +152,8 @@ KIND_NOT_STATED: dict[str, str] = {
 
 # A figure asked per person, household or case whose best sentence carries no per-unit wording (a total).
 PER_UNIT_NOT_STATED = "找到的数字是总数，不是所问的每人（每户、每例）标准"
+# A sentence whose only figures are the ones the question states itself ("哪21种" and "开展了21种大病…").
+ONLY_GIVEN_FIGURES = "找到的句子只重复了问题里的数字，没有回答所问的内容"
 
 
 # Scope the judge may outweigh but an answer must not: a named place or year that the best sentence's

@@ -311,3 +311,20 @@ def test_a_scope_the_best_sentence_misses_is_refused_however_sure_the_judge(
     assert asked.refused and not asked.citations
     assert asked.notes == [reason]
     assert not unscoped.refused and figure in unscoped.text
+
+
+def test_a_sentence_repeating_the_questions_own_figure_is_refused(hashing_assistant: Assistant) -> None:
+    """ "具体是哪21种？" is not answered by "开展了21种大病…救治工作", however sure the judge (here: one that
+    refuses nothing); a yes/no question may still be confirmed by its own figure."""
+    from assistant.reader_model import ONLY_GIVEN_FIGURES
+
+    a = hashing_assistant
+    saved = a.threshold
+    a.threshold = 0.0
+    try:
+        listed = a.ask("县里集中救治的“21种大病”具体是哪21种？")
+        confirmed = a.ask("县财政给血液透析病人每次补助100元吗？")
+    finally:
+        a.threshold = saved
+    assert listed.refused and listed.notes == [ONLY_GIVEN_FIGURES]
+    assert ONLY_GIVEN_FIGURES not in confirmed.notes

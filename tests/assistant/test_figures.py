@@ -75,3 +75,12 @@ def test_states_figure(sentence: str, kind: str, expected: bool) -> None:
 def test_years_a_text_states(text: str, years: set[str]) -> None:
     """A written date and a span of years state their years, not only "2019年"."""
     assert years_in(text) == years
+
+
+def test_a_sentence_repeating_only_the_questions_own_figures_adds_none() -> None:
+    from assistant.figures import only_given_figures
+
+    assert only_given_figures("(三)继续开展了21种大病贫困患者集中专项救治工作。", ("21种",))
+    assert not only_given_figures("21种大病包括…,共救治350人。", ("21种",))  # a figure of its own
+    assert not only_given_figures("继续开展大病集中救治工作。", ("21种",))  # no digits: not judged here
+    assert not only_given_figures("开展了21种大病集中救治。", ())  # the question states no figure

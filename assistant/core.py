@@ -24,7 +24,6 @@ from assistant.reader_model import (
     PER_UNIT_NOT_STATED,
     REASONS,
     ReaderModel,
-    scope_gate,
 )
 from assistant.reply import compose_letter_reply
 from assistant.streaming import grounded_sentences
@@ -178,7 +177,7 @@ class Assistant:
         # ("建立健康档案" does not say how to get a 慢性病卡); the judge checks this for figures only.
         if q.kind in KIND_NOT_STATED and reading.feature("states_kind") == 0.0:
             return q, hits, reading, self._refusal(q, hits, reading, KIND_NOT_STATED[q.kind])
-        gate = scope_gate(reading.judge_row)
+        gate = reading.scope_gate()
         if gate:
             return q, hits, reading, self._refusal(q, hits, reading, REASONS[gate])
         # "每人每年发多少" is not answered by "累计发放759.96万元": a per-unit figure needs per-unit wording.

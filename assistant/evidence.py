@@ -10,7 +10,7 @@ import numpy as np
 
 from assistant.query import Query
 from assistant.reader import Candidate, FeatureBuilder, Joined, with_leads
-from assistant.reader_model import JUDGE_FEATURES, ReaderModel, judge_row, sigmoid
+from assistant.reader_model import JUDGE_FEATURES, SCOPE_GATES, ReaderModel, judge_row, sigmoid
 from index.base import SearchHit
 from ingestion.models import Paragraph
 from ingestion.sentences import MIN_SENTENCE_CHARS
@@ -37,6 +37,10 @@ class Reading:
     def feature(self, name: str) -> float | None:
         """One input the judge saw for the best sentence (`JUDGE_FEATURES`), None when nothing was read."""
         return None if self.judge_row is None else float(self.judge_row[JUDGE_FEATURES.index(name)])
+
+    def scope_gate(self) -> str | None:
+        """The first scope gate (`SCOPE_GATES`) the best sentence trips, None when it trips none."""
+        return next((f for f in SCOPE_GATES if self.feature(f)), None)
 
 
 def candidates(paragraphs: dict[str, Paragraph], hits: list[SearchHit], top: int) -> list[Candidate]:

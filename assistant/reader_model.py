@@ -165,13 +165,6 @@ ONLY_GIVEN_FIGURES = "找到的句子只重复了问题里的数字，没有回�
 SCOPE_GATES: tuple[str, ...] = ("place_absent", "year_absent", "slot_conflict", "negated_group")
 
 
-def scope_gate(row: np.ndarray | None) -> str | None:
-    """The first scope gate a judge row trips (its feature name), None when it trips none."""
-    if row is None:
-        return None
-    return next((f for f in SCOPE_GATES if row[JUDGE_FEATURES.index(f)]), None)
-
-
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 

@@ -123,10 +123,8 @@ def test_a_reading_gives_the_judges_inputs_by_name() -> None:
     reading = Reading([], 0.9, row)
     assert reading.feature("place_absent") == 1.0 and reading.feature("states_kind") == 0.0
     assert Reading([], 0.0, None).feature("states_kind") is None
-    from assistant.reader_model import scope_gate
-
-    assert scope_gate(row) == "place_absent" and scope_gate(None) is None
-    assert scope_gate(np.zeros(len(JUDGE_FEATURES))) is None
+    assert reading.scope_gate() == "place_absent" and Reading([], 0.0, None).scope_gate() is None
+    assert Reading([], 0.9, np.zeros(len(JUDGE_FEATURES))).scope_gate() is None
 
 
 def test_a_place_the_best_article_is_not_about_is_refused(hashing_assistant: Assistant) -> None:

@@ -34,7 +34,7 @@ class Lexicon:
     measure_heads: re.Pattern[str]
     subject_office: re.Pattern[str]
     negated_group: re.Pattern[str]
-    group_negation: str  # pattern of the words that put a group name after them out of scope
+    group_negation: str  # pattern with <group>: the question says it is not that group
     per_unit_asked: re.Pattern[str]  # 每人, 每户, 人均: a per-unit figure is asked
     per_unit_stated: re.Pattern[str]  # 每, /, 人均: a sentence states a per-unit figure
     excluded_group: str  # pattern with <group>: a sentence names the group only to exclude it

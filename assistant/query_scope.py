@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from assistant.figures import years_in
-from assistant.lexicon import lexicon
+from assistant.lexicon import fill, lexicon
 from ingestion.scope import extract_places
 from ingestion.segment import pos_words
 
@@ -33,8 +33,9 @@ def named_slot_terms(norm: str) -> dict[str, frozenset[str]]:
 
 def negated_groups(norm: str, groups: frozenset[str]) -> tuple[str, ...]:
     """Groups the question says it is not (非贫困人口, 既不是低保也不是五保): each, not only the first."""
-    found = [m.group(1) for m in lexicon().negated_group.finditer(norm)]
-    found += [g for g in sorted(groups) if re.search(lexicon().group_negation + re.escape(g), norm)]
+    lex = lexicon()
+    found = [m.group(1) for m in lex.negated_group.finditer(norm)]
+    found += [g for g in sorted(groups) if fill(lex.group_negation, group=re.escape(g)).search(norm)]
     return tuple(dict.fromkeys(found))
 
 

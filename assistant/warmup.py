@@ -16,7 +16,7 @@ from assistant.figure_context import figures_in
 from assistant.grounding import places_in
 from assistant.reader import FeatureBuilder, sentence_forms, with_leads
 from ingestion.models import Paragraph
-from ingestion.sentences import MIN_SENTENCE_CHARS
+from ingestion.sentences import MIN_SENTENCE_CHARS, paragraph_sentences
 
 log = logging.getLogger(__name__)
 WARM_PARAGRAPHS = 4096  # the reader's paragraph-text cache holds this many
@@ -29,19 +29,17 @@ def warm_caches(paragraphs: list[Paragraph], features: FeatureBuilder, limit: in
         log.info("corpus of %d paragraphs exceeds the caches (%d): not warmed", len(paragraphs), limit)
         return 0
     t0 = time.perf_counter()
-    n = 0
     for p in paragraphs:
         features.warm(p)
         figures_in(p.text)  # the grounding check's figures of a cited paragraph (its numbers: the same fold)
-        seen: set[str] = set()
-        for sentence, lead in with_leads(p.text):  # the sentences a question's candidates are
-            if len(sentence) < MIN_SENTENCE_CHARS or sentence in seen:
-                continue
-            seen.add(sentence)
-            sentence_forms(sentence)
-            places_in(sentence)  # the grounding check reads the places of what an answer quotes
-            if lead:  # a later sentence is also read with its paragraph's opening (Candidate.lead)
+    n = 0
+    for _, sentence in paragraph_sentences(paragraphs):  # the sentences a question's candidates are
+        sentence_forms(sentence)
+        places_in(sentence)  # the grounding check reads the places of what an answer quotes
+        n += 1
+    for p in paragraphs:  # and each later sentence read with its paragraph's opening (Candidate.lead)
+        for sentence, lead in with_leads(p.text):
+            if lead and len(sentence) >= MIN_SENTENCE_CHARS:
                 sentence_forms(lead + sentence)
-            n += 1
     log.info("warmed caches: %d sentences in %.2f s", n, time.perf_counter() - t0)
     return n

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.reader_model import ReaderModel
 from evals.reader_training import C_JUDGE, C_REG, SEED, QuestionRows, folds, judge_example, train
 
@@ -64,28 +62,28 @@ def _share(items: Sequence[Decision], keep: Callable[[Decision], bool]) -> float
 
 def auc(decisions: Sequence[Decision]) -> float:
     """How well the confidence ranks answerable questions above unanswerable ones (ties count half)."""
-    pos = [d.confidence for d in decisions if d.answerable]
-    neg = [d.confidence for d in decisions if not d.answerable]
-    if not pos or not neg:
+    from sklearn.metrics import roc_auc_score
+
+    labels = [d.answerable for d in decisions]
+    if all(labels) or not any(labels):
         return float("nan")
-    p, n = np.asarray(pos)[:, None], np.asarray(neg)[None, :]
-    return float(((p > n).sum() + 0.5 * (p == n).sum()) / (len(pos) * len(neg)))
+    return float(roc_auc_score(labels, [d.confidence for d in decisions]))
 
 
-def out_of_fold(data: Sequence[QuestionRows], k: int, repeats: int, **fit: float) -> list[Decision]:
+def out_of_fold(data: Sequence[QuestionRows], k: int, repeats: int) -> list[Decision]:
     """Every question decided by readers trained without it, over `repeats` redrawn k-fold splits."""
     out: list[Decision] = []
     for r in range(repeats):
         for held in folds(len(data), k, SEED + 1000 * r):
             held_set = set(held)
-            model = train([q for i, q in enumerate(data) if i not in held_set], **fit)  # type: ignore[arg-type]
+            model = train([q for i, q in enumerate(data) if i not in held_set])
             out.extend(decide(model, data[i]) for i in held)
     return out
 
 
-def in_sample(data: Sequence[QuestionRows], **fit: float) -> list[Decision]:
+def in_sample(data: Sequence[QuestionRows], c_reg: float, judge_c: float) -> list[Decision]:
     """Every question decided by a reader trained on all of them: what the features can fit at best."""
-    model = train(list(data), **fit)  # type: ignore[arg-type]
+    model = train(list(data), c_reg=c_reg, judge_c=judge_c)
     return [decide(model, q) for q in data]
 
 
@@ -114,7 +112,7 @@ def report(data: Sequence[QuestionRows], repeats: int = 3) -> str:
     lines += _points_table("out of fold, 5 folds", out_of_fold(data, 5, repeats))
     lines.append("")
     for c_reg, c_judge in ((C_REG, C_JUDGE), (10.0, 100.0)):
-        d = in_sample(data, c_reg=c_reg, judge_c=c_judge)
+        d = in_sample(data, c_reg, c_judge)
         right = _share([x for x in d if x.answerable], lambda x: x.right_first)
         lines += _points_table(
             f"in sample, C {c_reg:g} / {c_judge:g}: first right {right:.3f}, AUC {auc(d):.3f}", d
